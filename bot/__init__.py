@@ -1,0 +1,1 @@
+"""The Souvenir application: settings, wiring and the command-line entry points."""

@@ -1,0 +1,102 @@
+"""Wiring: build every collaborator from the settings, once, and hand them over through constructors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import Settings
+from core.access import AccessControl
+from core.assistant import Assistant, Exporter
+from core.conversation import Conversation, TalkSettings
+from core.embeddings import Embedder
+from core.embeddings.sentence_transformer import SentenceTransformerEmbedder
+from core.i18n import Translator
+from core.llm import ChatModel
+from core.llm.ollama_chat import OllamaChatModel
+from core.memory import MemoryLimits, MemoryService
+from core.retrieval import Retriever
+from core.store import Store
+from core.vector_index import VectorIndexes
+
+
+@dataclass
+class App:
+    """The assembled application."""
+
+    settings: Settings
+    store: Store
+    indexes: VectorIndexes
+    embedder: Embedder
+    llm: ChatModel
+    memory: MemoryService
+    assistant: Assistant
+
+    async def close(self) -> None:
+        """Save the indexes and close the database."""
+        await self.indexes.flush()
+        await self.store.close()
+
+
+def database_path(data_dir: Path) -> Path:
+    """Where the SQLite database lives."""
+    return data_dir / "souvenir.db"
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    chat_model: ChatModel | None = None,
+    exporter: Exporter | None = None,
+) -> App:
+    """Open the store under the data directory and assemble the services."""
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    embedder = embedder or SentenceTransformerEmbedder(
+        settings.embeddings.model,
+        batch_size=settings.embeddings.batch_size,
+        device=settings.embeddings.device,
+    )
+    llm = chat_model or OllamaChatModel(
+        settings.ollama.host,
+        timeout=settings.ollama.timeout,
+        options={"temperature": settings.ollama.temperature},
+    )
+    store = await Store.open(database_path(data_dir))
+    indexes = VectorIndexes(store, embedder, data_dir / "indexes")
+    retriever = Retriever(store, indexes, embedder)
+    limits = MemoryLimits(
+        max_memories_per_scope=settings.limits.max_memories_per_scope,
+        max_upload_bytes=settings.limits.max_upload_bytes,
+        max_text_chars=settings.limits.max_text_chars,
+        embed_batch=settings.embeddings.batch_size,
+    )
+    memory = MemoryService(store, indexes, embedder, retriever, limits=limits)
+    translate = Translator(default=settings.language)
+    conversation = Conversation(
+        store,
+        memory,
+        llm,
+        translate,
+        TalkSettings(
+            settings.persona,
+            settings.ollama.model,
+            settings.limits.context_memories,
+            settings.limits.history_turns,
+        ),
+    )
+    access = AccessControl(store, allowed=settings.allowed_users, admins=settings.admins)
+    if exporter is None:
+        exporter = _default_exporter(memory)
+    assistant = Assistant(memory, conversation, access, llm, translate, exporter=exporter)
+    return App(settings, store, indexes, embedder, llm, memory, assistant)
+
+
+def _default_exporter(memory: MemoryService) -> Exporter | None:
+    """The export function from core.export when it is available."""
+    try:
+        from core.export import exporter_for
+    except ImportError:
+        return None
+    return exporter_for(memory)

@@ -1,0 +1,119 @@
+"""Settings read once at start from the environment (prefix SOUVENIR_, nested with __) and `.env`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _split_commas(value: object) -> object:
+    """Accept `a,b` as well as a list."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class OllamaSettings(BaseModel):
+    """The local LLM server."""
+
+    host: str = "http://127.0.0.1:11434"
+    model: str = "llama3.2"
+    timeout: float = 120.0
+    temperature: float = 0.7
+
+
+class EmbeddingSettings(BaseModel):
+    """The sentence embedder; `packaged` means the all-MiniLM-L6-v2 shipped as a Python package."""
+
+    model: str = "packaged"
+    batch_size: int = 64
+    device: str | None = None
+
+
+class LimitSettings(BaseModel):
+    """Limits that protect the machine."""
+
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_memories_per_scope: int = 200_000
+    max_text_chars: int = 8_000
+    history_turns: int = 6
+    context_memories: int = 6
+
+
+class TelegramSettings(BaseModel):
+    """Telegram bot (python-telegram-bot)."""
+
+    token: SecretStr | None = None
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: SecretStr | None = None
+    edit_interval: float = 1.0
+
+
+class DiscordSettings(BaseModel):
+    """Discord bot (discord.py)."""
+
+    token: SecretStr | None = None
+    api_base: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg"
+    sync_global: bool = False
+    per_channel_scope: bool = False
+    edit_interval: float = 1.0
+
+
+class MatrixSettings(BaseModel):
+    """Matrix bot (matrix-nio)."""
+
+    homeserver: str | None = None
+    user_id: str | None = None
+    password: SecretStr | None = None
+    access_token: SecretStr | None = None
+    device_name: str = "Souvenir"
+    edit_interval: float = 3.0
+    encryption: bool = True
+
+
+class Settings(BaseSettings):
+    """Everything Souvenir can be configured with; see .env.example."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SOUVENIR_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Path("data")
+    language: Literal["fr", "en"] = Field(default_factory=lambda: _language_from_locale())
+    persona: str = (
+        "You are Souvenir, a personal assistant with a long-term memory. Answer briefly and "
+        "truthfully. Use the memories given below when they are relevant and cite their ids like "
+        "[#12]. If the memories do not contain the answer, say so."
+    )
+    allowed_users: CommaList = Field(default_factory=list)
+    admins: CommaList = Field(default_factory=list)
+    log_level: str = "INFO"
+    ollama: OllamaSettings = Field(default_factory=OllamaSettings)
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    matrix: MatrixSettings = Field(default_factory=MatrixSettings)
+
+    _split = field_validator("allowed_users", "admins", mode="before")(_split_commas)
+
+
+def _language_from_locale() -> Literal["fr", "en"]:
+    """French when the system locale is French, English otherwise."""
+    lang = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return "fr" if lang.lower().startswith("fr") else "en"

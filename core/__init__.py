@@ -1,0 +1,1 @@
+"""Souvenir's domain: memory, ingestion, retrieval, LLM, interaction log. No platform SDK here."""

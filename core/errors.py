@@ -1,0 +1,68 @@
+"""The one exception family whose messages are meant for users (translated at the edge)."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """An error the user caused or can act on; `key` names its message in core.i18n."""
+
+    key = "error.generic"
+
+    def __init__(self, key: str | None = None, **params: object) -> None:
+        self.key = key or self.key
+        self.params = params
+        super().__init__(f"{self.key} {params}")
+
+
+class BadInput(UserError):
+    """The request itself is malformed (empty text, bad id, bad syntax)."""
+
+    key = "error.bad_input"
+
+
+class UnsupportedFile(UserError):
+    """A file whose type Souvenir cannot read."""
+
+    key = "error.unsupported_file"
+
+
+class CorruptFile(UserError):
+    """A file of a supported type that could not be parsed."""
+
+    key = "error.corrupt_file"
+
+
+class FileTooLarge(UserError):
+    """A file above the upload limit."""
+
+    key = "error.file_too_large"
+
+
+class UnknownMemory(UserError):
+    """An id that does not name a memory of the caller's scope."""
+
+    key = "error.unknown_memory"
+
+
+class LimitReached(UserError):
+    """A scope that is full."""
+
+    key = "error.limit_reached"
+
+
+class LLMUnavailable(UserError):
+    """Ollama cannot be reached."""
+
+    key = "error.llm_unreachable"
+
+
+class ModelMissing(UserError):
+    """Ollama is reachable but the model is not pulled."""
+
+    key = "error.model_missing"
+
+
+class NotAllowed(UserError):
+    """The caller may not do this (admins only)."""
+
+    key = "error.not_allowed"

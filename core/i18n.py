@@ -1,0 +1,168 @@
+"""Translated user-facing strings (French and English)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "error.generic": "Sorry, something went wrong on my side. Nothing was changed.",
+        "error.bad_input": "{detail}",
+        "error.unsupported_file": "❌ {name}: unsupported file type. I read: txt, md, json, csv, pdf, docx.",
+        "error.corrupt_file": "❌ {name}: I could not read this file ({detail}). Nothing was stored.",
+        "error.file_too_large": "❌ {name}: the file is too large ({size} bytes; the limit is {limit}).",
+        "error.unknown_memory": "There is no memory #{id} in this chat's memory.",
+        "error.limit_reached": "This memory is full ({limit} memories). Forget some before adding more.",
+        "error.llm_unreachable": "The language model (Ollama at {host}) is not reachable.",
+        "error.model_missing": "The model '{model}' is not installed in Ollama. Run: ollama pull {model}",
+        "error.not_allowed": "Only an admin can do that.",
+        "access.denied": (
+            "Hello! I am a private assistant and you are not on my list yet. Your id is {user}. "
+            "Ask the owner to add it to SOUVENIR_ALLOWED_USERS, or send /start CODE with the "
+            "pairing code shown when I started."
+        ),
+        "access.paired": "✅ Paired. You are now the owner of this assistant ({user}). Send /help to start.",
+        "access.bad_code": "That pairing code is not valid.",
+        "start.welcome": "Hello! I am Souvenir, your assistant with a memory. Send /help to see what I can do.",
+        "teach.empty": "Usage: teach TEXT (the fact to remember).",
+        "teach.done": "✅ Remembered as #{id}.",
+        "correct.usage": "Usage: correct WRONG | RIGHT",
+        "correct.done": "✅ Correction stored as #{id}.",
+        "correct.superseded": "Replaced (kept for audit, no longer used): {ids}",
+        "correct.linked": "Documents that said otherwise now come with the correction: {ids}",
+        "correct.nothing": "No stored memory said that; the correction is stored anyway.",
+        "forget.usage": "Usage: forget ID (see remember for ids).",
+        "forget.done": "🗑️ Forgot #{id}: {text}",
+        "forget.restored": "Restored (it had been replaced by this correction): {ids}",
+        "remember.empty": "Nothing remembered here yet. Teach me with: teach TEXT, or send a document.",
+        "remember.header": "Memories {first}–{last} of {total}:",
+        "remember.more": "More: remember {query}page {page}",
+        "why.none": "I have not answered anything in this chat yet.",
+        "why.header": "My last answer used these memories:",
+        "why.nothing": "My last answer used no memory.",
+        "why.gone": "#{id} (forgotten since)",
+        "talk.offline": "⚠️ I cannot reach the language model right now ({detail}). Here is what I remember that looks relevant:",
+        "talk.offline_empty": "⚠️ I cannot reach the language model right now ({detail}), and I found nothing relevant in memory.",
+        "talk.interrupted": "⚠️ The answer was interrupted: {detail}",
+        "talk.empty": "Say something and I will answer.",
+        "ingest.progress": "📥 {name}: {done}/{total} chunks…",
+        "ingest.reading": "📥 {name}: reading…",
+        "ingest.done": "✅ {name}: {count} memories (document #{doc}).",
+        "ingest.duplicate": "♻️ {name}: already known (document #{doc}); nothing added.",
+        "ingest.usage": "Usage: ingest FILE",
+        "ingest.missing": "❌ {name}: no such file.",
+        "status.header": "📊 Memory status for {scope}",
+        "status.kinds": "Memories: {total} ({kinds})",
+        "status.superseded": "Superseded (kept for audit): {count}",
+        "status.documents": "Documents: {count}",
+        "status.index": "Index on disk: {size}",
+        "status.embedder": "Embedder: {name}",
+        "status.model": "Model: {model} — Ollama {state}",
+        "status.reachable": "reachable",
+        "status.unreachable": "not reachable",
+        "status.interactions": "Conversations logged: {count}",
+        "model.current": "Model for this chat: {model}",
+        "model.available": "Available: {models}",
+        "model.unreachable": "Ollama is not reachable, so I cannot list models.",
+        "model.set": "✅ This chat now uses {model}.",
+        "reset.done": "🧹 Short-term conversation cleared (memories are kept).",
+        "export.unavailable": "Export is not available yet.",
+        "unknown.command": "Unknown command: {name}. Send help for the list.",
+        "help.header": "Here is what I can do:",
+        "help.footer": "Plain text is a question. Send a document (txt, md, json, csv, pdf, docx) to teach me its content.",
+    },
+    "fr": {
+        "error.generic": "Désolé, un problème est survenu de mon côté. Rien n'a été modifié.",
+        "error.bad_input": "{detail}",
+        "error.unsupported_file": "❌ {name} : type de fichier non pris en charge. Je lis : txt, md, json, csv, pdf, docx.",
+        "error.corrupt_file": "❌ {name} : je n'ai pas pu lire ce fichier ({detail}). Rien n'a été enregistré.",
+        "error.file_too_large": "❌ {name} : fichier trop volumineux ({size} octets ; la limite est {limit}).",
+        "error.unknown_memory": "Il n'y a pas de souvenir n°{id} dans la mémoire de cette discussion.",
+        "error.limit_reached": "Cette mémoire est pleine ({limit} souvenirs). Oubliez-en avant d'en ajouter.",
+        "error.llm_unreachable": "Le modèle de langage (Ollama sur {host}) est injoignable.",
+        "error.model_missing": "Le modèle « {model} » n'est pas installé dans Ollama. Lancez : ollama pull {model}",
+        "error.not_allowed": "Seul un administrateur peut faire cela.",
+        "access.denied": (
+            "Bonjour ! Je suis un assistant privé et vous n'êtes pas encore sur ma liste. Votre "
+            "identifiant est {user}. Demandez au propriétaire de l'ajouter à SOUVENIR_ALLOWED_USERS, "
+            "ou envoyez /start CODE avec le code d'appairage affiché à mon démarrage."
+        ),
+        "access.paired": "✅ Appairé. Vous êtes maintenant propriétaire de cet assistant ({user}). Envoyez /help pour commencer.",
+        "access.bad_code": "Ce code d'appairage n'est pas valide.",
+        "start.welcome": "Bonjour ! Je suis Souvenir, votre assistant doté d'une mémoire. Envoyez /help pour voir ce que je sais faire.",
+        "teach.empty": "Usage : teach TEXTE (le fait à retenir).",
+        "teach.done": "✅ Retenu sous le n°{id}.",
+        "correct.usage": "Usage : correct FAUX | JUSTE",
+        "correct.done": "✅ Correction enregistrée sous le n°{id}.",
+        "correct.superseded": "Remplacés (gardés pour mémoire, plus utilisés) : {ids}",
+        "correct.linked": "Les documents qui disaient autre chose viennent désormais avec la correction : {ids}",
+        "correct.nothing": "Aucun souvenir ne disait cela ; la correction est tout de même enregistrée.",
+        "forget.usage": "Usage : forget ID (voir remember pour les numéros).",
+        "forget.done": "🗑️ Oublié n°{id} : {text}",
+        "forget.restored": "Rétablis (ils avaient été remplacés par cette correction) : {ids}",
+        "remember.empty": "Rien en mémoire ici pour l'instant. Apprenez-moi avec : teach TEXTE, ou envoyez un document.",
+        "remember.header": "Souvenirs {first} à {last} sur {total} :",
+        "remember.more": "Suite : remember {query}page {page}",
+        "why.none": "Je n'ai encore rien répondu dans cette discussion.",
+        "why.header": "Ma dernière réponse s'appuyait sur ces souvenirs :",
+        "why.nothing": "Ma dernière réponse ne s'appuyait sur aucun souvenir.",
+        "why.gone": "n°{id} (oublié depuis)",
+        "talk.offline": "⚠️ Je ne joins pas le modèle de langage pour l'instant ({detail}). Voici ce que je retiens de pertinent :",
+        "talk.offline_empty": "⚠️ Je ne joins pas le modèle de langage pour l'instant ({detail}), et je n'ai rien trouvé de pertinent en mémoire.",
+        "talk.interrupted": "⚠️ La réponse a été interrompue : {detail}",
+        "talk.empty": "Dites-moi quelque chose et je vous répondrai.",
+        "ingest.progress": "📥 {name} : {done}/{total} morceaux…",
+        "ingest.reading": "📥 {name} : lecture…",
+        "ingest.done": "✅ {name} : {count} souvenirs (document n°{doc}).",
+        "ingest.duplicate": "♻️ {name} : déjà connu (document n°{doc}) ; rien d'ajouté.",
+        "ingest.usage": "Usage : ingest FICHIER",
+        "ingest.missing": "❌ {name} : fichier introuvable.",
+        "status.header": "📊 État de la mémoire de {scope}",
+        "status.kinds": "Souvenirs : {total} ({kinds})",
+        "status.superseded": "Remplacés (gardés pour mémoire) : {count}",
+        "status.documents": "Documents : {count}",
+        "status.index": "Index sur disque : {size}",
+        "status.embedder": "Plongements : {name}",
+        "status.model": "Modèle : {model} — Ollama {state}",
+        "status.reachable": "joignable",
+        "status.unreachable": "injoignable",
+        "status.interactions": "Échanges enregistrés : {count}",
+        "model.current": "Modèle de cette discussion : {model}",
+        "model.available": "Disponibles : {models}",
+        "model.unreachable": "Ollama est injoignable, je ne peux pas lister les modèles.",
+        "model.set": "✅ Cette discussion utilise maintenant {model}.",
+        "reset.done": "🧹 Conversation à court terme effacée (les souvenirs sont conservés).",
+        "export.unavailable": "L'export n'est pas encore disponible.",
+        "unknown.command": "Commande inconnue : {name}. Envoyez help pour la liste.",
+        "help.header": "Voici ce que je sais faire :",
+        "help.footer": "Un texte simple est une question. Envoyez un document (txt, md, json, csv, pdf, docx) pour m'apprendre son contenu.",
+    },
+}
+
+SUPPORTED = ("en", "fr")
+
+
+def normalise_language(code: str | None, default: str) -> str:
+    """Map a platform language code (`fr-FR`, `en_US`) to a supported language."""
+    if code:
+        short = code.replace("_", "-").split("-")[0].lower()
+        if short in SUPPORTED:
+            return short
+    return default
+
+
+@dataclass
+class Translator:
+    """Looks up a message by key in the user's language, falling back to English."""
+
+    default: str = "en"
+    messages: dict[str, dict[str, str]] = field(default_factory=lambda: MESSAGES)
+
+    def __call__(self, lang: str | None, key: str, **params: object) -> str:
+        """The message `key` in `lang`, formatted with `params`."""
+        lang = normalise_language(lang, self.default)
+        template = self.messages.get(lang, {}).get(key) or self.messages["en"].get(key, key)
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError):
+            return template

@@ -1,0 +1,1 @@
+"""Turning files into memories: parsing by type and sentence-aware chunking."""

@@ -1,0 +1,33 @@
+"""The chat-model interface the core talks to."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass
+class ChatMessage:
+    """One message of a chat prompt."""
+
+    role: str
+    content: str
+
+
+class ChatModel(Protocol):
+    """Streams answers; raises core.errors.LLMUnavailable or ModelMissing before the first chunk."""
+
+    host: str
+
+    def stream(self, model: str, messages: list[ChatMessage]) -> AsyncIterator[str]:
+        """Text deltas of the answer to `messages` from `model`."""
+        ...
+
+    async def list_models(self) -> list[str]:
+        """Names of the installed models (raises LLMUnavailable)."""
+        ...
+
+    async def is_reachable(self) -> bool:
+        """Whether the server answers at all."""
+        ...

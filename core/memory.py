@@ -1,0 +1,280 @@
+"""Memory operations of one scope: teach, correct, forget, remember, search, ingest, status."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.embeddings import Embedder
+from core.errors import BadInput, FileTooLarge, LimitReached, UnknownMemory
+from core.ingestion.chunking import ChunkPolicy, split_sentences
+from core.ingestion.parsers import ParseOptions, check_supported, parse_file
+from core.models import IngestReport, Kind, Memory, NewMemory, SearchHit
+from core.retrieval import Mode, Retriever
+from core.store import Store
+from core.store.database import ScopeStats
+from core.text import states
+from core.vector_index import VectorIndexes
+
+TEACHING_IMPORTANCE = 0.8
+CORRECTION_IMPORTANCE = 0.95
+Progress = Callable[[int, int], object]
+
+
+@dataclass(frozen=True)
+class MemoryLimits:
+    """Limits that protect the machine and the user."""
+
+    max_memories_per_scope: int = 200_000
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_text_chars: int = 8_000
+    embed_batch: int = 64
+
+
+@dataclass(frozen=True)
+class CorrectionPolicy:
+    """How similar a memory must be to the WRONG text to count as stating it."""
+
+    candidates: int = 20
+    supersede_similarity: float = 0.8
+    sentence_similarity: float = 0.85
+
+
+@dataclass
+class CorrectionResult:
+    """What /correct did: the stored correction, the memories it replaced and those it now amends."""
+
+    correction: Memory
+    superseded: list[Memory] = field(default_factory=list)
+    linked: list[Memory] = field(default_factory=list)
+
+
+@dataclass
+class ScopeStatus:
+    """What /status reports for one scope."""
+
+    scope: str
+    stats: ScopeStats
+    index_bytes: int
+    embedder: str
+
+
+class MemoryService:
+    """The memory of every scope; each call reads and writes exactly one scope."""
+
+    def __init__(
+        self,
+        store: Store,
+        indexes: VectorIndexes,
+        embedder: Embedder,
+        retriever: Retriever,
+        *,
+        limits: MemoryLimits = MemoryLimits(),
+        chunking: ChunkPolicy = ChunkPolicy(),
+        correction: CorrectionPolicy = CorrectionPolicy(),
+    ) -> None:
+        self._store = store
+        self._indexes = indexes
+        self._embedder = embedder
+        self._retriever = retriever
+        self.limits = limits
+        self._chunking = chunking
+        self._correction = correction
+
+    @property
+    def store(self) -> Store:
+        """The underlying store (exports read it)."""
+        return self._store
+
+    async def _embed(self, texts: list[str]) -> np.ndarray:
+        """Embed off the event loop."""
+        return await asyncio.to_thread(self._embedder.embed, texts)
+
+    def _check_text(self, text: str, usage: str) -> str:
+        """A stripped, non-empty text within the length limit."""
+        text = text.strip()
+        if not text:
+            raise BadInput(detail=usage)
+        if len(text) > self.limits.max_text_chars:
+            raise BadInput(detail=f"text too long ({len(text)} > {self.limits.max_text_chars} characters)")
+        return text
+
+    async def _check_room(self, scope: str, adding: int) -> None:
+        """Raise LimitReached if `scope` cannot take `adding` more memories."""
+        if await self._store.count_live(scope) + adding > self.limits.max_memories_per_scope:
+            raise LimitReached(limit=self.limits.max_memories_per_scope)
+
+    async def _write(
+        self,
+        scope: str,
+        items: list[NewMemory],
+        vectors: np.ndarray,
+        document: tuple[str, str, int] | None = None,
+    ) -> tuple[list[int], int | None]:
+        """Store then index; the store is the truth, so a crash in between only costs a rebuild."""
+        ids, document_id = await self._store.add_memories(
+            scope, items, vectors, self._embedder.name, document=document
+        )
+        await self._indexes.add(scope, ids, vectors)
+        return ids, document_id
+
+    async def add(self, scope: str, item: NewMemory) -> Memory:
+        """Store one memory as given and return it with its id."""
+        item.text = self._check_text(item.text, "empty memory")
+        await self._check_room(scope, 1)
+        (memory_id,), _ = await self._write(scope, [item], await self._embed([item.text]))
+        return await self._store.get_memory(scope, memory_id)
+
+    async def teach(
+        self,
+        scope: str,
+        text: str,
+        *,
+        author: str = "",
+        importance: float = TEACHING_IMPORTANCE,
+        tags: list[str] | None = None,
+        source: str = "teach",
+    ) -> Memory:
+        """Remember a fact at teaching importance; returns it with its id."""
+        if not 0.0 <= importance <= 1.0:
+            raise BadInput(detail="importance must be between 0 and 1")
+        text = self._check_text(text, "teach TEXT")
+        return await self.add(
+            scope,
+            NewMemory(
+                text=text,
+                kind=Kind.TEACHING,
+                importance=importance,
+                tags=tags or [],
+                source=source,
+                author=author,
+            ),
+        )
+
+    async def correct(self, scope: str, wrong: str, right: str, *, author: str = "") -> CorrectionResult:
+        """Store RIGHT as a correction; supersede short memories stating WRONG, link document chunks."""
+        wrong = self._check_text(wrong, "correct WRONG | RIGHT")
+        right = self._check_text(right, "correct WRONG | RIGHT")
+        hits = await self._retriever.search(scope, wrong, limit=self._correction.candidates)
+        to_supersede, to_link = await self._stating(wrong, hits)
+        correction = await self.add(
+            scope,
+            NewMemory(
+                text=right,
+                kind=Kind.CORRECTION,
+                importance=CORRECTION_IMPORTANCE,
+                source="correct",
+                author=author,
+                metadata={"wrong": wrong},
+            ),
+        )
+        if to_supersede:
+            await self._store.supersede(scope, [m.id for m in to_supersede], correction.id)
+            await self._indexes.remove(scope, [m.id for m in to_supersede])
+        if to_link:
+            await self._store.link_corrections([m.id for m in to_link], correction.id)
+        return CorrectionResult(correction, to_supersede, to_link)
+
+    async def _stating(self, wrong: str, hits: list[SearchHit]) -> tuple[list[Memory], list[Memory]]:
+        """Split candidate memories into those that state WRONG (to supersede) and chunks that contain it (to link)."""
+        short = [h.memory for h in hits if h.memory.kind is not Kind.DOCUMENT]
+        chunks = [h.memory for h in hits if h.memory.kind is Kind.DOCUMENT]
+        sentences = [(m.id, s) for m in chunks if not states(m.text, wrong) for s in split_sentences(m.text)]
+        vectors = await self._embed([wrong] + [m.text for m in short] + [s for _, s in sentences])
+        claim, rest = vectors[0], vectors[1:]
+        short_sim = rest[: len(short)] @ claim
+        sentence_sim = rest[len(short) :] @ claim
+        supersede = [
+            m
+            for m, sim in zip(short, short_sim, strict=True)
+            if states(m.text, wrong) or states(wrong, m.text) or sim >= self._correction.supersede_similarity
+        ]
+        similar_chunk_ids = {
+            memory_id
+            for (memory_id, _), sim in zip(sentences, sentence_sim, strict=True)
+            if sim >= self._correction.sentence_similarity
+        }
+        link = [m for m in chunks if states(m.text, wrong) or m.id in similar_chunk_ids]
+        return supersede, link
+
+    async def forget(self, scope: str, memory_id: int) -> tuple[Memory, list[int]]:
+        """Delete one memory of `scope` everywhere; a forgotten correction restores what it replaced."""
+        deleted = await self._store.delete_memory(scope, memory_id)
+        if deleted is None:
+            raise UnknownMemory(id=memory_id)
+        memory, restored = deleted
+        if memory.superseded_by is None:
+            await self._indexes.remove(scope, [memory_id])
+        if restored:
+            await self._indexes.add(scope, restored, await self._store.vectors_of(restored))
+        return memory, restored
+
+    async def remember(
+        self, scope: str, query: str | None = None, *, offset: int = 0, limit: int = 20
+    ) -> tuple[list[Memory], int]:
+        """A page of the live memories of `scope` (newest first, or best match for `query`) and the total."""
+        if query and query.strip():
+            hits = await self._retriever.search(scope, query, limit=offset + limit)
+            return [h.memory for h in hits][offset:], len(hits)
+        total = await self._store.count_live(scope)
+        return await self._store.list_memories(scope, offset=offset, limit=limit), total
+
+    async def search(
+        self, scope: str, query: str, *, limit: int = 10, mode: Mode = "hybrid"
+    ) -> list[SearchHit]:
+        """Retrieval for `query` within `scope`."""
+        if not query.strip():
+            return []
+        return await self._retriever.search(scope, query, limit=limit, mode=mode)
+
+    async def ingest(
+        self,
+        scope: str,
+        name: str,
+        data: bytes,
+        *,
+        importance: float | None = None,
+        author: str = "",
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Parse, chunk, embed and store a whole file, or nothing; a file already known is not stored twice."""
+        check_supported(name)
+        if len(data) > self.limits.max_upload_bytes:
+            raise FileTooLarge(name=name, size=len(data), limit=self.limits.max_upload_bytes)
+        if importance is not None and not 0.0 <= importance <= 1.0:
+            raise BadInput(detail="importance must be between 0 and 1")
+        sha256 = hashlib.sha256(data).hexdigest()
+        known = await self._store.find_document(scope, sha256)
+        if known:
+            return IngestReport(name, [], known.id, duplicate_of=known.id)
+        options = ParseOptions(source=name, author=author, importance=importance, policy=self._chunking)
+        items = await asyncio.to_thread(parse_file, name, data, options)
+        await self._check_room(scope, len(items))
+        batches: list[np.ndarray] = []
+        step = self.limits.embed_batch
+        for start in range(0, len(items), step):
+            batches.append(await self._embed([m.text for m in items[start : start + step]]))
+            if progress:
+                progress(min(start + step, len(items)), len(items))
+        try:
+            ids, document_id = await self._write(
+                scope, items, np.concatenate(batches), (name, sha256, len(data))
+            )
+        except sqlite3.IntegrityError:
+            known = await self._store.find_document(scope, sha256)
+            if known is None:
+                raise
+            return IngestReport(name, [], known.id, duplicate_of=known.id)
+        await self._indexes.flush()
+        return IngestReport(name, ids, document_id)
+
+    async def status(self, scope: str) -> ScopeStatus:
+        """Counts and sizes for /status."""
+        return ScopeStatus(
+            scope, await self._store.stats(scope), self._indexes.size_on_disk(scope), self._embedder.name
+        )

@@ -1,0 +1,175 @@
+"""Plain data shared by the core and the adapters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What a memory is; decides its default importance and how it is exported."""
+
+    DOCUMENT = "document"
+    TEACHING = "teaching"
+    CORRECTION = "correction"
+    CONVERSATION = "conversation"
+    FACT = "fact"
+
+
+@dataclass
+class Memory:
+    """One stored memory of one scope."""
+
+    id: int
+    scope: str
+    kind: Kind
+    text: str
+    importance: float
+    tags: list[str] = field(default_factory=list)
+    source: str = ""
+    author: str = ""
+    created_at: float = 0.0
+    superseded_by: int | None = None
+    document_id: int | None = None
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class NewMemory:
+    """A memory about to be written (no id yet)."""
+
+    text: str
+    kind: Kind
+    importance: float
+    tags: list[str] = field(default_factory=list)
+    source: str = ""
+    author: str = ""
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class SearchHit:
+    """A retrieved memory with its fused score and, when it has one, the correction that amends it."""
+
+    memory: Memory
+    score: float
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+    corrected_by: list[Memory] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """An ingested file."""
+
+    id: int
+    scope: str
+    name: str
+    sha256: str
+    size: int
+    chunks: int
+    created_at: float
+
+
+@dataclass
+class Interaction:
+    """One logged exchange: what was asked, what was answered, from which memories."""
+
+    id: int
+    scope: str
+    chat_key: str
+    author: str
+    input: str
+    output: str
+    memory_ids: list[int]
+    model: str
+    latency_ms: float
+    created_at: float
+
+
+@dataclass
+class IngestReport:
+    """What one ingestion produced."""
+
+    name: str
+    memory_ids: list[int]
+    document_id: int | None
+    duplicate_of: int | None = None
+
+    @property
+    def count(self) -> int:
+        """Number of memories created."""
+        return len(self.memory_ids)
+
+
+@dataclass
+class Attachment:
+    """A file attached to a message; `fetch` downloads it only after the size and type checks."""
+
+    name: str
+    size: int | None
+    fetch: Callable[[], Awaitable[bytes]]
+    mime: str | None = None
+
+
+@dataclass
+class Incoming:
+    """A platform-neutral request built by an adapter.
+
+    `scope` is the memory scope this request reads and writes (see core.scope);
+    `chat_key` identifies the conversation for short-term turns, /why, /model and /reset;
+    `user` is the sender as `platform:user_id`, the form used by the allowlist.
+    `command` is the command name without prefix ("teach"), or None for plain text.
+    """
+
+    platform: str
+    user_id: str
+    scope: str
+    chat_key: str
+    text: str = ""
+    command: str | None = None
+    args: str = ""
+    is_group: bool = False
+    language: str | None = None
+    display_name: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+
+    @property
+    def user(self) -> str:
+        """The sender as `platform:user_id`."""
+        return f"{self.platform}:{self.user_id}"
+
+
+@dataclass
+class OutgoingFile:
+    """A file the adapter should send (an export)."""
+
+    name: str
+    data: bytes
+    caption: str = ""
+
+
+@dataclass
+class Reply:
+    """What the core answers.
+
+    Either `text` alone, or `updates`: an async iterator of *snapshots* (each item is the whole
+    text so far, not a delta) that the adapter renders by editing one message, throttled; the
+    last snapshot is the final text. `file` is sent after the text. `private` marks replies that
+    show memory contents: platforms that can (Discord) show them to the caller only.
+    """
+
+    text: str = ""
+    updates: AsyncIterator[str] | None = None
+    file: OutgoingFile | None = None
+    private: bool = False
+
+    async def final_text(self) -> str:
+        """Drain `updates` (if any) and return the final text."""
+        if self.updates is None:
+            return self.text
+        last = self.text
+        async for snapshot in self.updates:
+            last = snapshot
+        return last

@@ -1,0 +1,103 @@
+"""Hybrid retrieval: dense (FAISS) and keyword (FTS5) candidates of ONE scope, fused and weighed."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Literal
+
+from core.embeddings import Embedder
+from core.models import SearchHit
+from core.store import Store
+from core.vector_index import VectorIndexes
+
+Mode = Literal["hybrid", "dense", "keyword"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Fusion parameters (tuned on SciFact's train queries, see bench/retrieval.py)."""
+
+    candidates: int = 100
+    rrf_k: float = 10.0
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    importance_weight: float = 0.5
+
+
+def reciprocal_rank_fusion(rankings: list[tuple[list[int], float]], k: float) -> dict[int, float]:
+    """Fuse ranked id lists: each contributes weight / (k + rank), rank starting at 1."""
+    fused: dict[int, float] = {}
+    for ids, weight in rankings:
+        for rank, memory_id in enumerate(ids, start=1):
+            fused[memory_id] = fused.get(memory_id, 0.0) + weight / (k + rank)
+    return fused
+
+
+def importance_factor(importance: float, weight: float) -> float:
+    """How much importance scales a score: 1 at the ordinary 0.5, up to 1 + weight/2 at 1.0."""
+    return 1.0 + weight * (importance - 0.5)
+
+
+class Retriever:
+    """Finds the memories of a scope that best match a query; never looks outside that scope."""
+
+    def __init__(
+        self,
+        store: Store,
+        indexes: VectorIndexes,
+        embedder: Embedder,
+        config: RetrievalConfig = RetrievalConfig(),
+    ) -> None:
+        self._store = store
+        self._indexes = indexes
+        self._embedder = embedder
+        self.config = config
+
+    async def search(
+        self, scope: str, query: str, *, limit: int = 10, mode: Mode = "hybrid"
+    ) -> list[SearchHit]:
+        """The best `limit` live memories of `scope` for `query`, each with the corrections that amend it."""
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}")
+        depth = max(self.config.candidates, limit)
+        dense: list[tuple[int, float]] = []
+        keyword: list[tuple[int, float]] = []
+        if mode in ("hybrid", "dense"):
+            vector = (await asyncio.to_thread(self._embedder.embed, [query]))[0]
+            dense = await self._indexes.search(scope, vector, depth)
+        if mode in ("hybrid", "keyword"):
+            keyword = await self._store.keyword_search(scope, query, depth)
+        dense_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(dense, start=1)}
+        keyword_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(keyword, start=1)}
+        if mode == "hybrid":
+            scores = reciprocal_rank_fusion(
+                [
+                    ([i for i, _ in dense], self.config.dense_weight),
+                    ([i for i, _ in keyword], self.config.keyword_weight),
+                ],
+                self.config.rrf_k,
+            )
+        else:
+            scores = dict(dense or keyword)
+        memories = {m.id: m for m in await self._store.get_memories(scope, list(scores))}
+        ranked = sorted(
+            (
+                (score * importance_factor(memories[i].importance, self.config.importance_weight), i)
+                for i, score in scores.items()
+                if i in memories and memories[i].superseded_by is None
+            ),
+            reverse=True,
+        )[:limit]
+        corrections = await self._store.corrections_for(scope, [i for _, i in ranked])
+        return [
+            SearchHit(
+                memory=memories[i],
+                score=score,
+                dense_rank=dense_rank.get(i),
+                keyword_rank=keyword_rank.get(i),
+                corrected_by=corrections.get(i, []),
+            )
+            for score, i in ranked
+        ]

@@ -1,0 +1,5 @@
+"""SQLite storage: the single source of truth."""
+
+from core.store.database import Store
+
+__all__ = ["Store"]

@@ -1,0 +1,108 @@
+"""Schema changes as an ordered list of functions; PRAGMA user_version records how many ran."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import aiosqlite
+
+Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
+
+
+async def m001_initial(db: aiosqlite.Connection) -> None:
+    """Scopes, memories, documents, interactions, access, chat settings and the keyword index."""
+    await run_script(
+        db,
+        """
+        CREATE TABLE scopes (
+            id TEXT PRIMARY KEY,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            scope TEXT NOT NULL REFERENCES scopes(id),
+            name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            chunks INTEGER NOT NULL,
+            created_at REAL NOT NULL,
+            UNIQUE (scope, sha256)
+        );
+        CREATE TABLE memories (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            scope TEXT NOT NULL REFERENCES scopes(id),
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            importance REAL NOT NULL,
+            tags TEXT NOT NULL DEFAULT '[]',
+            source TEXT NOT NULL DEFAULT '',
+            author TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL,
+            superseded_by INTEGER REFERENCES memories(id) ON DELETE SET NULL,
+            document_id INTEGER REFERENCES documents(id) ON DELETE SET NULL,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            embedding BLOB,
+            embedder TEXT
+        );
+        CREATE INDEX memories_scope ON memories(scope, superseded_by);
+        CREATE TABLE corrections (
+            memory_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+            correction_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+            PRIMARY KEY (memory_id, correction_id)
+        );
+        CREATE INDEX corrections_by_correction ON corrections(correction_id);
+        CREATE VIRTUAL TABLE memories_fts USING fts5(
+            text, scope UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        CREATE TABLE interactions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            scope TEXT NOT NULL,
+            chat_key TEXT NOT NULL,
+            author TEXT NOT NULL DEFAULT '',
+            input TEXT NOT NULL,
+            output TEXT NOT NULL,
+            memory_ids TEXT NOT NULL DEFAULT '[]',
+            model TEXT NOT NULL DEFAULT '',
+            latency_ms REAL NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX interactions_chat ON interactions(chat_key, id);
+        CREATE INDEX interactions_scope ON interactions(scope, id);
+        CREATE TABLE access (
+            user TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE chat_settings (
+            chat_key TEXT PRIMARY KEY,
+            model TEXT,
+            reset_at REAL NOT NULL DEFAULT 0
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial]
+
+
+async def run_script(db: aiosqlite.Connection, script: str) -> None:
+    """Run `;`-separated statements inside the caller's transaction (executescript would commit)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            await db.execute(statement)
+
+
+async def migrate(db: aiosqlite.Connection, migrations: list[Migration] = MIGRATIONS) -> int:
+    """Run the migrations not yet applied, each in its own transaction; returns the schema version."""
+    async with db.execute("PRAGMA user_version") as cursor:
+        (version,) = await cursor.fetchone()
+    for number, migration in enumerate(migrations[version:], start=version + 1):
+        await db.execute("BEGIN")
+        try:
+            await migration(db)
+            await db.execute(f"PRAGMA user_version = {number}")
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+    return len(migrations)

@@ -1,0 +1,166 @@
+"""FAISS indexes as caches: one per scope, loaded lazily, evictable, rebuilt from the store."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from core.embeddings import Embedder
+from core.store import Store
+
+log = logging.getLogger(__name__)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass
+class ScopeIndex:
+    """A loaded index and whether it differs from its file."""
+
+    index: faiss.IndexIDMap2
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    dirty: bool = False
+
+
+def index_filename(scope: str) -> str:
+    """A file name for `scope` that is safe on every filesystem and cannot collide."""
+    digest = hashlib.sha1(scope.encode()).hexdigest()[:10]
+    return f"{_UNSAFE.sub('_', scope)[:80]}-{digest}.faiss"
+
+
+class VectorIndexes:
+    """Exact inner-product search per scope; the store stays the source of truth."""
+
+    def __init__(self, store: Store, embedder: Embedder, directory: Path, *, max_loaded: int = 64) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._directory = directory
+        self._max_loaded = max_loaded
+        self._loaded: OrderedDict[str, ScopeIndex] = OrderedDict()
+        self._load_locks: dict[str, asyncio.Lock] = {}
+        self.rebuilds = 0
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def path(self, scope: str) -> Path:
+        """Where the index of `scope` is saved."""
+        return self._directory / index_filename(scope)
+
+    async def _get(self, scope: str) -> ScopeIndex:
+        """The index of `scope`, loading or rebuilding it on first use."""
+        if scope in self._loaded:
+            self._loaded.move_to_end(scope)
+            return self._loaded[scope]
+        lock = self._load_locks.setdefault(scope, asyncio.Lock())
+        async with lock:
+            if scope not in self._loaded:
+                self._loaded[scope] = await self._load(scope)
+                await self._evict()
+        return self._loaded[scope]
+
+    async def _load(self, scope: str) -> ScopeIndex:
+        """Read the saved index if it agrees with the store, else rebuild it from stored vectors."""
+        dimension = await asyncio.to_thread(lambda: self._embedder.dimension)
+        path = self.path(scope)
+        live = await self._store.live_ids(scope)
+        stale = await self._store.texts_needing_embedding(scope, self._embedder.name)
+        if path.exists() and not stale:
+            try:
+                index = await asyncio.to_thread(faiss.read_index, str(path))
+                ids = np.sort(faiss.vector_to_array(index.id_map)) if index.ntotal else np.array([], np.int64)
+                if index.d == dimension and np.array_equal(ids, live):
+                    return ScopeIndex(index)
+                log.warning("index of %s disagrees with the store; rebuilding", scope)
+            except RuntimeError:
+                log.warning("index of %s is unreadable; rebuilding", scope, exc_info=True)
+        return await self._rebuild(scope, dimension, stale)
+
+    async def _rebuild(self, scope: str, dimension: int, stale: list[tuple[int, str]]) -> ScopeIndex:
+        """Re-embed memories made by another model, then build the index from the store."""
+        if stale:
+            ids = [memory_id for memory_id, _ in stale]
+            vectors = await asyncio.to_thread(self._embedder.embed, [text for _, text in stale])
+            await self._store.set_embeddings(ids, vectors, self._embedder.name)
+        ids, blobs, _ = await self._store.live_vectors(scope)
+
+        def build() -> faiss.IndexIDMap2:
+            index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+            if len(ids):
+                matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), dimension)
+                index.add_with_ids(matrix, ids)
+            return index
+
+        index = await asyncio.to_thread(build)
+        self.rebuilds += 1
+        entry = ScopeIndex(index, dirty=True)
+        await self._save(scope, entry)
+        return entry
+
+    async def _evict(self) -> None:
+        """Drop the least recently used indexes beyond the limit (saving them first)."""
+        while len(self._loaded) > self._max_loaded:
+            scope, entry = next(iter(self._loaded.items()))
+            async with entry.lock:
+                await self._save(scope, entry)
+            self._loaded.pop(scope, None)
+
+    async def _save(self, scope: str, entry: ScopeIndex) -> None:
+        """Write the index atomically if it changed."""
+        if not entry.dirty:
+            return
+        path = self.path(scope)
+        tmp = path.with_suffix(".tmp")
+
+        def write() -> None:
+            faiss.write_index(entry.index, str(tmp))
+            os.replace(tmp, path)
+
+        await asyncio.to_thread(write)
+        entry.dirty = False
+
+    async def add(self, scope: str, ids: list[int], vectors: np.ndarray) -> None:
+        """Add stored memories to the index of `scope`."""
+        if not ids:
+            return
+        entry = await self._get(scope)
+        array = np.asarray(ids, dtype=np.int64)
+        async with entry.lock:
+            await asyncio.to_thread(entry.index.add_with_ids, np.asarray(vectors, dtype=np.float32), array)
+            entry.dirty = True
+
+    async def remove(self, scope: str, ids: list[int]) -> None:
+        """Remove memories from the index of `scope`."""
+        if not ids:
+            return
+        entry = await self._get(scope)
+        async with entry.lock:
+            await asyncio.to_thread(entry.index.remove_ids, np.asarray(ids, dtype=np.int64))
+            entry.dirty = True
+
+    async def search(self, scope: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The `k` nearest live memories of `scope`: (id, cosine) best first."""
+        entry = await self._get(scope)
+        if entry.index.ntotal == 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        async with entry.lock:
+            scores, ids = await asyncio.to_thread(entry.index.search, query, min(k, entry.index.ntotal))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+
+    async def flush(self) -> None:
+        """Save every changed index."""
+        for scope, entry in list(self._loaded.items()):
+            async with entry.lock:
+                await self._save(scope, entry)
+
+    def size_on_disk(self, scope: str) -> int:
+        """Bytes of the saved index of `scope` (0 when not saved yet)."""
+        path = self.path(scope)
+        return path.stat().st_size if path.exists() else 0

@@ -1,0 +1,47 @@
+"""Shared fixtures: a stand-in Ollama server and a factory for fully wired apps on temp data."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+from bot.app import App, build_app
+from bot.settings import Settings
+from core.embeddings.fake import HashingEmbedder
+from tests.fakes.ollama_server import FakeOllama
+
+
+@pytest.fixture(scope="session")
+def minilm_embedder():
+    """The real packaged MiniLM embedder, loaded once per test session."""
+    from core.embeddings.sentence_transformer import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture
+async def fake_ollama() -> AsyncIterator[FakeOllama]:
+    """A running stand-in Ollama server."""
+    async with FakeOllama() as server:
+        yield server
+
+
+@pytest.fixture
+async def make_app(request, tmp_path, fake_ollama) -> AsyncIterator[Callable[..., Awaitable[App]]]:
+    """`await make_app(embedder="hash"|"minilm", ollama_host=..., **settings)`: a wired app on temp data."""
+    apps: list[App] = []
+
+    async def factory(embedder: str = "hash", ollama_host: str | None = None, **overrides) -> App:
+        overrides.setdefault("data_dir", tmp_path / "data")
+        overrides.setdefault("language", "en")
+        settings = Settings(_env_file=None, **overrides)
+        settings.ollama.host = ollama_host or fake_ollama.url
+        chosen = request.getfixturevalue("minilm_embedder") if embedder == "minilm" else HashingEmbedder()
+        app = await build_app(settings, embedder=chosen)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        await app.close()
