@@ -117,6 +117,7 @@ class MemoryService:
         document: tuple[str, str, int] | None = None,
     ) -> tuple[list[int], int | None]:
         """Store then index; the store is the truth, so a crash in between only costs a rebuild."""
+        await self._indexes.prepare(scope)
         ids, document_id = await self._store.add_memories(
             scope, items, vectors, self._embedder.name, document=document
         )
@@ -204,6 +205,7 @@ class MemoryService:
 
     async def forget(self, scope: str, memory_id: int) -> tuple[Memory, list[int]]:
         """Delete one memory of `scope` everywhere; a forgotten correction restores what it replaced."""
+        await self._indexes.prepare(scope)
         deleted = await self._store.delete_memory(scope, memory_id)
         if deleted is None:
             raise UnknownMemory(id=memory_id)

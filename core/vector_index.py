@@ -26,6 +26,7 @@ class ScopeIndex:
     """A loaded index and whether it differs from its file."""
 
     index: faiss.IndexIDMap2
+    ids: set[int]
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     dirty: bool = False
 
@@ -76,7 +77,7 @@ class VectorIndexes:
                 index = await asyncio.to_thread(faiss.read_index, str(path))
                 ids = np.sort(faiss.vector_to_array(index.id_map)) if index.ntotal else np.array([], np.int64)
                 if index.d == dimension and np.array_equal(ids, live):
-                    return ScopeIndex(index)
+                    return ScopeIndex(index, set(ids.tolist()))
                 log.warning("index of %s disagrees with the store; rebuilding", scope)
             except RuntimeError:
                 log.warning("index of %s is unreadable; rebuilding", scope, exc_info=True)
@@ -99,7 +100,7 @@ class VectorIndexes:
 
         index = await asyncio.to_thread(build)
         self.rebuilds += 1
-        entry = ScopeIndex(index, dirty=True)
+        entry = ScopeIndex(index, set(ids.tolist()), dirty=True)
         await self._save(scope, entry)
         return entry
 
@@ -125,14 +126,21 @@ class VectorIndexes:
         await asyncio.to_thread(write)
         entry.dirty = False
 
+    async def prepare(self, scope: str) -> None:
+        """Load the index of `scope` before a write, so the write is applied to it exactly once."""
+        await self._get(scope)
+
     async def add(self, scope: str, ids: list[int], vectors: np.ndarray) -> None:
-        """Add stored memories to the index of `scope`."""
-        if not ids:
-            return
+        """Add stored memories to the index of `scope` (ids already present are skipped)."""
         entry = await self._get(scope)
-        array = np.asarray(ids, dtype=np.int64)
         async with entry.lock:
-            await asyncio.to_thread(entry.index.add_with_ids, np.asarray(vectors, dtype=np.float32), array)
+            keep = [i for i, memory_id in enumerate(ids) if memory_id not in entry.ids]
+            if not keep:
+                return
+            array = np.asarray([ids[i] for i in keep], dtype=np.int64)
+            matrix = np.asarray(vectors, dtype=np.float32)[keep]
+            await asyncio.to_thread(entry.index.add_with_ids, matrix, array)
+            entry.ids.update(array.tolist())
             entry.dirty = True
 
     async def remove(self, scope: str, ids: list[int]) -> None:
@@ -142,6 +150,7 @@ class VectorIndexes:
         entry = await self._get(scope)
         async with entry.lock:
             await asyncio.to_thread(entry.index.remove_ids, np.asarray(ids, dtype=np.int64))
+            entry.ids.difference_update(ids)
             entry.dirty = True
 
     async def search(self, scope: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:

@@ -1,0 +1,165 @@
+"""The terminal adapter (`souvenir chat`): the guide's words on a prompt that also reads piped lines."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from core.access import CONSOLE_USER
+from core.assistant import Assistant
+from core.models import Attachment, Incoming, Reply
+from core.scope import CONSOLE_SCOPE
+
+WORDS = {
+    "ingest",
+    "teach",
+    "talk",
+    "correct",
+    "remember",
+    "forget",
+    "status",
+    "why",
+    "help",
+    "export",
+    "model",
+    "reset",
+    "start",
+    "pair",
+    "search",
+}
+QUIT = {"quit", "exit", "bye", ":q"}
+
+
+def parse_line(line: str) -> tuple[str | None, str]:
+    """`teach X` or `/teach X` → ("teach", "X"); anything else is talk → (None, line)."""
+    stripped = line.strip()
+    head, _, rest = stripped.lstrip("/!").partition(" ")
+    if head.lower() in WORDS:
+        return head.lower(), rest.strip()
+    return None, stripped
+
+
+def file_attachment(path: Path) -> Attachment:
+    """An attachment that reads a local file when fetched."""
+
+    async def fetch() -> bytes:
+        return await asyncio.to_thread(path.read_bytes)
+
+    return Attachment(name=path.name, size=path.stat().st_size, fetch=fetch)
+
+
+class ConsoleAdapter:
+    """Reads lines, hands them to the assistant as the local owner, prints replies as they stream."""
+
+    name = "console"
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        *,
+        scope: str = CONSOLE_SCOPE,
+        language: str | None = None,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+        export_dir: Path = Path(),
+    ) -> None:
+        self._assistant = assistant
+        self._scope = scope
+        self._language = language
+        self._stdin = stdin
+        self._out = stdout
+        self._export_dir = export_dir
+        self._interactive = stdin.isatty() and stdout.isatty()
+
+    def _incoming(self, command: str | None, args: str, text: str) -> Incoming:
+        return Incoming(
+            platform="console",
+            user_id=CONSOLE_USER.split(":", 1)[1],
+            scope=self._scope,
+            chat_key="console:chat:local",
+            text=text,
+            command=command,
+            args=args,
+            language=self._language,
+        )
+
+    async def run(self) -> None:
+        """The read–answer loop, until end of input or `quit`."""
+        if self._interactive:
+            self._print(self._assistant.text(self._language, "start.welcome"))
+        while True:
+            line = await asyncio.to_thread(self._read_line)
+            if line is None:
+                break
+            if not line.strip():
+                continue
+            if line.strip().lower() in QUIT:
+                break
+            await self.handle_line(line)
+
+    def _read_line(self) -> str | None:
+        """One line from stdin (with a prompt when interactive), None at end of input."""
+        if self._interactive:
+            try:
+                return input("souvenir> ")
+            except EOFError:
+                return None
+        line = self._stdin.readline()
+        return line if line else None
+
+    async def handle_line(self, line: str) -> None:
+        """Answer one console line."""
+        command, args = parse_line(line)
+        incoming = self._incoming(command, args, line.strip())
+        if command == "ingest":
+            if not args:
+                self._print(self._assistant.text(self._language, "ingest.usage"))
+                return
+            path = Path(args).expanduser()
+            if not path.is_file():
+                self._print(self._assistant.text(self._language, "ingest.missing", name=args))
+                return
+            incoming.attachments = [file_attachment(path)]
+        reply = await self._assistant.handle(incoming)
+        await self.render(reply, stream_deltas=command in (None, "talk"))
+
+    async def render(self, reply: Reply, *, stream_deltas: bool) -> None:
+        """Print a reply: answers as they stream, progress on one rewritten line, files to disk."""
+        if reply.updates is None:
+            self._print(reply.text)
+        elif stream_deltas:
+            await self._stream(reply, self._out.write)
+        else:
+            last = ""
+            async for snapshot in reply.updates:
+                if self._interactive:
+                    self._out.write("\r\x1b[2K" + snapshot.splitlines()[-1])
+                    self._out.flush()
+                last = snapshot
+            if self._interactive:
+                self._out.write("\r\x1b[2K")
+            self._print(last)
+        if reply.file is not None:
+            target = self._export_dir / reply.file.name
+            await asyncio.to_thread(target.write_bytes, reply.file.data)
+            self._print(f"→ {target}")
+
+    async def _stream(self, reply: Reply, write: Callable[[str], object]) -> None:
+        """Print each new part of a growing answer."""
+        shown = ""
+        async for snapshot in reply.updates:
+            if snapshot.startswith(shown):
+                write(snapshot[len(shown) :])
+            else:
+                write("\n" + snapshot)
+            self._out.flush()
+            shown = snapshot
+        write("\n")
+        self._out.flush()
+
+    def _print(self, text: str) -> None:
+        self._out.write(text + "\n")
+        self._out.flush()

@@ -1,0 +1,288 @@
+"""The `souvenir` command: run, chat, ingest, search, remember, forget, status (and export, finetune)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot.app import App, build_app
+from bot.logging_setup import configure_logging
+from bot.settings import Settings
+from core.errors import UserError
+from core.i18n import Translator
+from core.ingestion.parsers import SUPPORTED_EXTENSIONS
+from core.retrieval import MODES
+from core.scope import CONSOLE_SCOPE, is_valid_scope
+
+
+def scope_arg(value: str) -> str:
+    """Validate a `platform:kind:id` scope given on the command line."""
+    if not is_valid_scope(value):
+        raise argparse.ArgumentTypeError(
+            f"not a scope id: {value!r} (e.g. telegram:user:42, discord:guild:7)"
+        )
+    return value
+
+
+def importance_arg(value: str) -> float:
+    """A number between 0 and 1."""
+    number = float(value)
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError("importance must be between 0 and 1")
+    return number
+
+
+def _add_scope(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scope",
+        type=scope_arg,
+        default=CONSOLE_SCOPE,
+        help=f"memory scope (default: {CONSOLE_SCOPE}, the console user)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="souvenir", description="A personal AI assistant with a long-term memory."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start every configured platform (the console when none is)").set_defaults(
+        func=cmd_run
+    )
+    sub.add_parser("chat", help="talk to Souvenir in this terminal").set_defaults(func=cmd_chat)
+
+    ingest = sub.add_parser("ingest", help="ingest files and directories (recursively)")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest.add_argument("--importance", type=importance_arg, default=None)
+    _add_scope(ingest)
+    ingest.set_defaults(func=cmd_ingest)
+
+    search = sub.add_parser("search", help="show what retrieval returns for a query")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--mode", choices=MODES, default="hybrid")
+    search.add_argument("--json", action="store_true", help="print one JSON array")
+    _add_scope(search)
+    search.set_defaults(func=cmd_search)
+
+    remember = sub.add_parser("remember", help="list memories (optionally matching a query)")
+    remember.add_argument("query", nargs="?", default=None)
+    remember.add_argument("--page", type=int, default=1)
+    remember.add_argument("--limit", type=int, default=20)
+    remember.add_argument("--json", action="store_true")
+    _add_scope(remember)
+    remember.set_defaults(func=cmd_remember)
+
+    forget = sub.add_parser("forget", help="delete one memory by id")
+    forget.add_argument("id", type=lambda v: int(v.lstrip("#")))
+    _add_scope(forget)
+    forget.set_defaults(func=cmd_forget)
+
+    status = sub.add_parser("status", help="memory counts, index size, model")
+    _add_scope(status)
+    status.set_defaults(func=cmd_status)
+    _add_optional_parsers(sub)
+    return parser
+
+
+def _add_optional_parsers(sub: argparse._SubParsersAction) -> None:
+    """Subcommands that live in their own modules (export, finetune)."""
+    try:
+        from bot.export_cli import add_export_parser
+    except ImportError:
+        pass
+    else:
+        add_export_parser(sub)
+    try:
+        from bot.finetune_cli import add_finetune_parser
+    except ImportError:
+        pass
+    else:
+        add_finetune_parser(sub)
+
+
+async def cmd_run(app: App, args: argparse.Namespace) -> int:
+    """Start the configured platforms, or the console."""
+    from bot.runner import run
+
+    return await run(app)
+
+
+async def cmd_chat(app: App, args: argparse.Namespace) -> int:
+    """The console assistant."""
+    from adapters.console import ConsoleAdapter
+
+    await ConsoleAdapter(app.assistant, language=app.settings.language).run()
+    return 0
+
+
+def iter_files(paths: list[Path]) -> Iterator[Path]:
+    """Files named directly, and supported files found recursively in directories, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS
+            )
+        else:
+            yield path
+
+
+async def cmd_ingest(app: App, args: argparse.Namespace) -> int:
+    """Ingest files with a progress bar and one summary line per file."""
+    t = app.assistant.text
+    lang = app.settings.language
+    console = Console(stderr=False, highlight=False)
+    files = list(iter_files(args.paths))
+    failures = 0
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        overall = progress.add_task("files", total=len(files))
+        for path in files:
+            task = progress.add_task(path.name, total=None)
+            try:
+                if not path.is_file():
+                    raise FileNotFoundError
+                report = await app.memory.ingest(
+                    args.scope,
+                    path.name,
+                    path.read_bytes(),
+                    importance=args.importance,
+                    author="console:local",
+                    progress=lambda done, total, task=task: progress.update(
+                        task, completed=done, total=total
+                    ),
+                )
+                if report.duplicate_of is not None:
+                    line = t(lang, "ingest.duplicate", name=path, doc=report.duplicate_of)
+                else:
+                    line = f"✅ {path}: {report.count} memories"
+            except FileNotFoundError:
+                failures += 1
+                line = t(lang, "ingest.missing", name=path)
+            except UserError as error:
+                failures += 1
+                line = t(lang, error.key, **{**error.params, "name": path})
+            progress.remove_task(task)
+            progress.advance(overall)
+            progress.console.print(line, markup=False)
+    return 1 if failures else 0
+
+
+async def cmd_search(app: App, args: argparse.Namespace) -> int:
+    """Print what retrieval returns."""
+    hits = await app.memory.search(args.scope, args.query, limit=args.limit, mode=args.mode)
+    rows = [
+        {
+            "id": h.memory.id,
+            "score": round(h.score, 6),
+            "kind": h.memory.kind.value,
+            "importance": h.memory.importance,
+            "source": h.memory.source,
+            "text": h.memory.text,
+            "corrected_by": [c.id for c in h.corrected_by],
+        }
+        for h in hits
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for row in rows:
+        amended = (
+            f" (corrected by {', '.join(f'#{i}' for i in row['corrected_by'])})"
+            if row["corrected_by"]
+            else ""
+        )
+        print(
+            f"#{row['id']}  {row['score']:.4f}  {row['kind']}  {row['importance']:.2f}  {row['source']}{amended}"
+        )
+        print(f"    {' '.join(row['text'].split())[:200]}")
+    if not rows:
+        print("(nothing found)")
+    return 0
+
+
+async def cmd_remember(app: App, args: argparse.Namespace) -> int:
+    """List memories of a scope."""
+    memories, total = await app.memory.remember(
+        args.scope, args.query, offset=(max(args.page, 1) - 1) * args.limit, limit=args.limit
+    )
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": m.id,
+                        "kind": m.kind.value,
+                        "importance": m.importance,
+                        "tags": m.tags,
+                        "source": m.source,
+                        "text": m.text,
+                    }
+                    for m in memories
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    print(f"{total} memories in {args.scope}")
+    for m in memories:
+        print(f"#{m.id}  {m.kind.value}  {m.importance:.2f}  {' '.join(m.text.split())[:160]}")
+    return 0
+
+
+async def cmd_forget(app: App, args: argparse.Namespace) -> int:
+    """Delete one memory."""
+    memory, restored = await app.memory.forget(args.scope, args.id)
+    print(app.assistant.text(app.settings.language, "forget.done", id=memory.id, text=memory.text[:80]))
+    if restored:
+        print(
+            app.assistant.text(
+                app.settings.language, "forget.restored", ids=", ".join(f"#{i}" for i in restored)
+            )
+        )
+    return 0
+
+
+async def cmd_status(app: App, args: argparse.Namespace) -> int:
+    """Print the status of a scope."""
+    from core.models import Incoming
+
+    reply = await app.assistant.handle(
+        Incoming("console", "local", args.scope, "console:chat:local", command="status")
+    )
+    print(reply.text)
+    return 0
+
+
+async def _main(args: argparse.Namespace, settings: Settings) -> int:
+    app = await build_app(settings)
+    try:
+        return await args.func(app, args)
+    except UserError as error:
+        print(Translator(settings.language)(settings.language, error.key, **error.params), file=sys.stderr)
+        return 1
+    finally:
+        await app.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `souvenir` command."""
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    configure_logging(settings, quiet=args.command not in ("run",))
+    try:
+        return asyncio.run(_main(args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Logging that can never print a secret: every record is scrubbed of configured tokens and passwords."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from pydantic import SecretStr
+
+from bot.settings import Settings
+
+_URL_TOKEN = re.compile(r"(/bot|/file/bot)[0-9]+:[A-Za-z0-9_-]+")
+
+
+class SecretRedactor(logging.Filter):
+    """Replaces each secret value (and Telegram-style tokens in URLs) with `***`."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        """`text` with every secret masked."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return _URL_TOKEN.sub(r"\1***", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Render the message now, scrubbed, so arguments cannot leak later."""
+        record.msg = self.scrub(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.scrub(record.exc_text)
+        return True
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every secret the settings hold."""
+    found: list[str] = []
+    for section in (settings.telegram, settings.discord, settings.matrix):
+        for value in section.__dict__.values():
+            if isinstance(value, SecretStr):
+                found.append(value.get_secret_value())
+    return found
+
+
+def configure_logging(settings: Settings, *, quiet: bool = False) -> SecretRedactor:
+    """Log to stderr at the configured level, through the redactor; chatty libraries kept at WARNING."""
+    redactor = SecretRedactor(secret_values(settings))
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(redactor)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel("WARNING" if quiet else settings.log_level.upper())
+    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "faiss", "aiosqlite", "nio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return redactor
