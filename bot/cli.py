@@ -172,7 +172,7 @@ async def cmd_ingest(app: App, args: argparse.Namespace) -> int:
                 line = t(lang, error.key, **{**error.params, "name": path})
             progress.remove_task(task)
             progress.advance(overall)
-            progress.console.print(line, markup=False)
+            progress.console.print(line, markup=False, soft_wrap=True)
     return 1 if failures else 0
 
 

@@ -27,6 +27,7 @@ class TalkSettings:
     default_model: str
     context_memories: int = 6
     history_turns: int = 6
+    relevance_floor: float = 0.2
 
 
 class Conversation:
@@ -54,7 +55,13 @@ class Conversation:
     async def answer(self, incoming: Incoming, question: str, lang: str) -> AsyncIterator[str]:
         """Snapshots of the answer as it streams; the exchange is logged when it ends."""
         started = time.monotonic()
-        hits = await self._memory.search(incoming.scope, question, limit=self.settings.context_memories)
+        hits = [
+            hit
+            for hit in await self._memory.search(
+                incoming.scope, question, limit=self.settings.context_memories
+            )
+            if hit.keyword_rank is not None or (hit.dense_score or 0.0) >= self.settings.relevance_floor
+        ]
         model, reset_at = await self._store.chat_settings(incoming.chat_key)
         model = model or self.settings.default_model
         turns = await self._store.recent_interactions(

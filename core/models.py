@@ -56,6 +56,7 @@ class SearchHit:
     score: float
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    dense_score: float | None = None
     corrected_by: list[Memory] = field(default_factory=list)
 
 

@@ -69,6 +69,7 @@ class Retriever:
             dense = await self._indexes.search(scope, vector, depth)
         if mode in ("hybrid", "keyword"):
             keyword = await self._store.keyword_search(scope, query, depth)
+        dense_score = dict(dense)
         dense_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(dense, start=1)}
         keyword_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(keyword, start=1)}
         if mode == "hybrid":
@@ -95,6 +96,7 @@ class Retriever:
             SearchHit(
                 memory=memories[i],
                 score=score,
+                dense_score=dense_score.get(i),
                 dense_rank=dense_rank.get(i),
                 keyword_rank=keyword_rank.get(i),
                 corrected_by=corrections.get(i, []),

@@ -19,6 +19,9 @@ from core.store.migrations import migrate
 
 _MEMORY_COLUMNS = "id, scope, kind, text, importance, tags, source, author, created_at, superseded_by, document_id, metadata"
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+STOPWORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "but", "by", "do", "does", "did", "for", "from", "had", "has", "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "so", "that", "the", "their", "them", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "elle", "en", "est", "et", "eu", "il", "ils", "je", "la", "le", "les", "leur", "lui", "ma", "mais", "me", "mes", "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou", "où", "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "quel", "quelle", "quels", "quelles", "quand", "comment", "est-ce"]
+)
 
 
 @dataclass
@@ -54,10 +57,16 @@ def _row_to_memory(row: aiosqlite.Row | tuple) -> Memory:
     )
 
 
-def fts_query(text: str) -> str:
-    """An FTS5 query matching any of the words of `text` (each quoted, so no syntax leaks in)."""
+def query_terms(text: str) -> list[str]:
+    """The distinct lower-cased words of `text` that carry meaning (French and English stopwords dropped)."""
     words = dict.fromkeys(word.lower() for word in _FTS_TOKEN.findall(text))
-    return " OR ".join(f'"{word}"' for word in words)
+    meaningful = [w for w in words if w not in STOPWORDS and len(w) > 1]
+    return meaningful or [w for w in words if len(w) > 1] or list(words)
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 query matching any meaningful word of `text` (each quoted, so no syntax leaks in)."""
+    return " OR ".join(f'"{word}"' for word in query_terms(text))
 
 
 class Store:
@@ -271,11 +280,15 @@ class Store:
         if not match:
             return []
         rows = await self._fetchall(
-            "SELECT rowid, bm25(memories_fts) AS score FROM memories_fts "
+            "SELECT rowid, bm25(memories_fts) AS score, text FROM memories_fts "
             "WHERE memories_fts MATCH ? AND scope = ? ORDER BY score LIMIT ?",
             (match, scope, limit),
         )
-        return [(int(row[0]), -float(row[1])) for row in rows]
+        # BM25's IDF is degenerate in a small scope (every score near zero): break ties by how many
+        # of the query's words each memory contains.
+        terms = query_terms(query)
+        ranked = sorted(rows, key=lambda row: (round(row[1], 6), -sum(t in row[2].lower() for t in terms)))
+        return [(int(row[0]), -float(row[1])) for row in ranked]
 
     async def live_vectors(self, scope: str) -> tuple[np.ndarray, list[bytes], list[str]]:
         """Ids, raw embedding blobs and embedder names of the live memories of `scope` (index rebuilds)."""

@@ -1,0 +1,32 @@
+"""The core imports no platform SDK and no adapter (DESIGN.md: never)."""
+
+import ast
+from pathlib import Path
+
+FORBIDDEN = {"telegram", "discord", "nio", "adapters", "bot"}
+
+
+def test_core_imports_no_platform_sdk_or_adapter():
+    offenders = []
+    for path in Path("core").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            offenders += [f"{path}: {name}" for name in names if name.split(".")[0] in FORBIDDEN]
+    assert offenders == []
+    assert len(list(Path("core").rglob("*.py"))) > 10
+
+
+def test_translations_have_the_same_keys_and_placeholders():
+    import string
+
+    from core.i18n import MESSAGES
+
+    assert MESSAGES["en"].keys() == MESSAGES["fr"].keys()
+    for key, english in MESSAGES["en"].items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
+        french = {f for _, f, _, _ in string.Formatter().parse(MESSAGES["fr"][key]) if f}
+        assert fields == french, key
