@@ -135,31 +135,27 @@ class Store:
                     (scope, name, sha256, size, len(items), now),
                 )
                 document_id = cursor.lastrowid
-            ids: list[int] = []
-            for item, vector in zip(items, vectors, strict=True):
-                cursor = await db.execute(
-                    "INSERT INTO memories (scope, kind, text, importance, tags, source, author, created_at,"
-                    " document_id, metadata, embedding, embedder) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        scope,
-                        item.kind.value,
-                        item.text,
-                        float(item.importance),
-                        json.dumps(item.tags),
-                        item.source,
-                        item.author,
-                        now,
-                        document_id,
-                        json.dumps(item.metadata),
-                        vector.tobytes(),
-                        embedder,
-                    ),
+            rows = [
+                (
+                    scope, item.kind.value, item.text, float(item.importance), json.dumps(item.tags),
+                    item.source, item.author, now, document_id, json.dumps(item.metadata),
+                    vector.tobytes(), embedder,
                 )
-                ids.append(cursor.lastrowid)
-                await db.execute(
-                    "INSERT INTO memories_fts (rowid, text, scope) VALUES (?,?,?)",
-                    (cursor.lastrowid, item.text, scope),
-                )
+                for item, vector in zip(items, vectors, strict=True)
+            ]
+            await db.executemany(
+                "INSERT INTO memories (scope, kind, text, importance, tags, source, author, created_at,"
+                " document_id, metadata, embedding, embedder) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            # One writer inside one transaction: AUTOINCREMENT gives the batch consecutive ids.
+            async with db.execute("SELECT last_insert_rowid()") as cursor:
+                (last,) = await cursor.fetchone()
+            ids = list(range(last - len(items) + 1, last + 1))
+            await db.executemany(
+                "INSERT INTO memories_fts (rowid, text, scope) VALUES (?,?,?)",
+                [(memory_id, item.text, scope) for memory_id, item in zip(ids, items, strict=True)],
+            )
         return ids, document_id
 
     async def get_memories(self, scope: str, ids: Iterable[int]) -> list[Memory]:
