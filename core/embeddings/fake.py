@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 
 import numpy as np
 
@@ -20,6 +21,7 @@ class HashingEmbedder:
     def __init__(self, dimension: int = 256) -> None:
         self._dimension = dimension
         self.calls: list[int] = []
+        self.threads: set[int] = set()
 
     @property
     def dimension(self) -> int:
@@ -29,6 +31,7 @@ class HashingEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embed `texts` (blocking, cheap)."""
         self.calls.append(len(texts))
+        self.threads.add(threading.get_ident())
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in _WORD.findall(text.lower()):
