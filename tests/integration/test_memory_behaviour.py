@@ -203,3 +203,22 @@ async def test_two_scopes_never_see_each_other(make_app, fake_ollama):
     assert "9876" not in why
     with pytest.raises(UnknownMemory):
         await app.memory.forget(group, secret.id)
+
+
+async def test_changing_the_embedder_re_embeds_existing_memories(tmp_path):
+    from bot.app import build_app
+    from bot.settings import Settings
+    from core.embeddings.fake import HashingEmbedder
+
+    settings = Settings(_env_file=None, data_dir=tmp_path / "switch")
+    app = await build_app(settings, embedder=HashingEmbedder(dimension=64))
+    kept = await app.memory.teach("console:user:local", "The piano tuner comes in April.")
+    await app.close()
+
+    other = HashingEmbedder(dimension=128)
+    other.name = "another-model"
+    app = await build_app(settings, embedder=other)
+    hits = await app.memory.search("console:user:local", "piano tuner", mode="dense")
+    assert [h.memory.id for h in hits] == [kept.id]
+    assert await app.store.texts_needing_embedding("console:user:local", "another-model") == []
+    await app.close()
