@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from tests.fakes.local_http import serve_locally
+
 Reply = str | Callable[[list[dict]], str]
 
 
@@ -48,12 +50,7 @@ class FakeOllama:
         app.router.add_post("/api/blobs/{digest}", self._blob)
         app.router.add_head("/api/blobs/{digest}", self._blob_exists)
         app.router.add_get("/", self._root)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve_locally(app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
