@@ -11,6 +11,7 @@ from core.assistant import Assistant, Exporter
 from core.conversation import Conversation, TalkSettings
 from core.embeddings import Embedder
 from core.embeddings.sentence_transformer import SentenceTransformerEmbedder
+from core.export import exporter_for
 from core.i18n import Translator
 from core.llm import ChatModel
 from core.llm.ollama_chat import OllamaChatModel
@@ -88,15 +89,6 @@ async def build_app(
     )
     access = AccessControl(store, allowed=settings.allowed_users, admins=settings.admins)
     if exporter is None:
-        exporter = _default_exporter(memory)
+        exporter = exporter_for(memory)
     assistant = Assistant(memory, conversation, access, llm, translate, exporter=exporter)
     return App(settings, store, indexes, embedder, llm, memory, assistant)
-
-
-def _default_exporter(memory: MemoryService) -> Exporter | None:
-    """The export function from core.export when it is available."""
-    try:
-        from core.export import exporter_for
-    except ImportError:
-        return None
-    return exporter_for(memory)

@@ -1,0 +1,34 @@
+"""`souvenir export`: write a scope's memory as json, jsonl or text."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.app import App
+from core.export import FORMATS, export_scope
+
+
+def add_export_parser(sub: argparse._SubParsersAction) -> None:
+    """Register `export --scope S --format F [--out FILE]`."""
+    from bot.cli import _add_scope
+
+    export = sub.add_parser("export", help="export a scope's memory (json backup, jsonl training, text)")
+    export.add_argument("--format", choices=FORMATS, default="json")
+    export.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    _add_scope(export)
+    export.set_defaults(func=cmd_export)
+
+
+async def cmd_export(app: App, args: argparse.Namespace) -> int:
+    """Write the export to --out, or to standard output."""
+    exported = await export_scope(app.memory, args.scope, args.format)
+    if args.out is None:
+        sys.stdout.buffer.write(exported.data)
+        sys.stdout.flush()
+        return 0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(exported.data)
+    print(f"✅ {args.out}: {exported.caption}", file=sys.stderr)
+    return 0

@@ -1,0 +1,113 @@
+"""`souvenir finetune`: a custom Ollama model from a scope's memory, optionally with a LoRA adapter."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+import ollama
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot.app import App
+from core.errors import UserError
+from core.export import training_material
+from core.training.ollama_model import CreateRequest, create_model, seed_messages, upload_adapter
+from core.training.records import DEFAULT_SYSTEM, Pair, chat_records
+
+
+def add_finetune_parser(sub: argparse._SubParsersAction) -> None:
+    """Register `finetune --scope S --base MODEL --name NAME [--lora --hf-model PATH ...]`."""
+    from bot.cli import _add_scope
+
+    tune = sub.add_parser("finetune", help="create a custom Ollama model from a scope's memory")
+    tune.add_argument("--name", required=True, help="name of the new Ollama model")
+    tune.add_argument("--base", default=None, help="base Ollama model (default: the configured model)")
+    tune.add_argument("--system", default=DEFAULT_SYSTEM, help="persona (SYSTEM prompt)")
+    tune.add_argument("--temperature", type=float, default=0.7)
+    tune.add_argument("--num-ctx", type=int, default=4096)
+    tune.add_argument("--seed-messages", type=int, default=20, help="best pairs kept as MESSAGEs")
+    lora = tune.add_argument_group("LoRA (needs the [finetune] extra)")
+    lora.add_argument("--lora", action="store_true", help="train a LoRA adapter and attach it")
+    lora.add_argument(
+        "--hf-model", type=Path, help="local Hugging Face directory of the base model's weights"
+    )
+    lora.add_argument("--adapter-out", type=Path, default=None, help="where to save the adapter")
+    lora.add_argument("--epochs", type=int, default=3)
+    lora.add_argument("--max-steps", type=int, default=None)
+    lora.add_argument("--learning-rate", type=float, default=2e-4)
+    lora.add_argument("--rank", type=int, default=8)
+    lora.add_argument("--batch-size", type=int, default=4)
+    _add_scope(tune)
+    tune.set_defaults(func=cmd_finetune)
+
+
+def train_adapter(pairs: list[Pair], args: argparse.Namespace, out_dir: Path, console: Console) -> Path:
+    """Train the LoRA adapter with a progress bar showing the loss (blocking: run in a worker thread)."""
+    from core.training.lora import LoraSettings, load_base, pick_device, train_lora
+
+    device = pick_device()
+    model, tokenizer = load_base(args.hf_model, device)
+    settings = LoraSettings(
+        rank=args.rank,
+        alpha=2 * args.rank,
+        learning_rate=args.learning_rate,
+        epochs=args.epochs,
+        max_steps=args.max_steps,
+        batch_size=args.batch_size,
+    )
+    columns = (
+        TextColumn("LoRA on {task.fields[device]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("train", total=None, device=device, loss="-")
+
+        def on_step(step: int, total: int, loss: float) -> None:
+            progress.update(task, completed=step, total=total, loss=f"{loss:.4f}")
+
+        result = train_lora(model, tokenizer, chat_records(pairs, args.system), out_dir, settings, on_step)
+    console.print(
+        f"adapter saved to {out_dir}: {result.steps} steps, {result.steps_per_second:.2f} steps/s, "
+        f"loss {result.losses[0]:.4f} → {result.losses[-1]:.4f}",
+        markup=False,
+    )
+    return out_dir
+
+
+async def cmd_finetune(app: App, args: argparse.Namespace) -> int:
+    """Build the create request, optionally train and upload a LoRA adapter, create the model."""
+    lang = app.settings.language
+    t = app.assistant.text
+    console = Console(highlight=False)
+    host = app.settings.ollama.host
+    base = args.base or app.settings.ollama.model
+    pairs = await training_material(app.memory, args.scope)
+    if not pairs:
+        raise UserError("finetune.no_data", scope=args.scope)
+    request = CreateRequest(
+        name=args.name,
+        base=base,
+        system=args.system,
+        parameters={"temperature": args.temperature, "num_ctx": args.num_ctx},
+        messages=seed_messages(pairs, args.seed_messages),
+    )
+    client = ollama.AsyncClient(host=host, timeout=app.settings.ollama.timeout)
+    if args.lora:
+        if args.hf_model is None or not (args.hf_model / "config.json").is_file():
+            raise UserError("finetune.no_hf_model", path=args.hf_model)
+        out_dir = args.adapter_out or app.settings.data_dir / "adapters" / args.name
+        await asyncio.to_thread(train_adapter, pairs, args, out_dir, console)
+        request.adapters = await upload_adapter(client, out_dir, host)
+        request.adapter_dir = str(out_dir)
+    console.print("# Modelfile (equivalent: ollama create NAME -f Modelfile)", markup=False)
+    console.print(request.modelfile(), markup=False, soft_wrap=True)
+    await create_model(client, request, host)
+    console.print(
+        t(lang, "finetune.created", name=args.name, base=base, count=len(request.messages)), markup=False
+    )
+    return 0

@@ -1,0 +1,52 @@
+"""Export a scope's memory as a file: json (round-trip backup), jsonl (chat training records), text."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+
+from core.errors import BadInput
+from core.memory import MemoryService
+from core.models import Kind, OutgoingFile
+from core.training.records import Pair, chat_records, structured_json, to_jsonl, to_text, training_pairs
+
+FORMATS = ("json", "jsonl", "text")
+_EXTENSIONS = {"json": "json", "jsonl": "jsonl", "text": "txt"}
+
+
+async def export_scope(memory: MemoryService, scope: str, fmt: str) -> OutgoingFile:
+    """Serialise one scope's memory in `fmt` (off the event loop)."""
+    if fmt not in FORMATS:
+        raise BadInput(detail="export json|jsonl|text")
+    live = await memory.store.all_memories(scope)
+    interactions = await memory.store.all_interactions(scope) if fmt != "json" else []
+
+    def render() -> str:
+        if fmt == "json":
+            return json.dumps(structured_json(live), ensure_ascii=False, indent=1)
+        pairs = training_pairs(live, interactions)
+        if fmt == "jsonl":
+            return to_jsonl(chat_records(pairs))
+        return to_text(pairs, [m for m in live if m.kind is Kind.DOCUMENT])
+
+    data = (await asyncio.to_thread(render)).encode()
+    safe = scope.replace(":", "_").replace("!", "").replace("/", "_")
+    name = f"souvenir-{safe}-{time.strftime('%Y%m%d')}.{_EXTENSIONS[fmt]}"
+    return OutgoingFile(name=name, data=data, caption=f"{name} ({len(live)} memories, {len(data)} bytes)")
+
+
+def exporter_for(memory: MemoryService) -> Callable[[str, str], Awaitable[OutgoingFile]]:
+    """The export function the assistant's /export calls."""
+
+    async def export(scope: str, fmt: str) -> OutgoingFile:
+        return await export_scope(memory, scope, fmt)
+
+    return export
+
+
+async def training_material(memory: MemoryService, scope: str) -> list[Pair]:
+    """The question/answer pairs of a scope (live memories and logged interactions)."""
+    live = await memory.store.all_memories(scope)
+    return training_pairs(live, await memory.store.all_interactions(scope))

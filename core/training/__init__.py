@@ -1,0 +1,1 @@
+"""Training material from a scope's memory: chat records, the Ollama create request, LoRA (lazy)."""

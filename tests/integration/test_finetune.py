@@ -1,0 +1,135 @@
+"""`souvenir finetune` against the stand-in Ollama: the create request, clear errors, LoRA end to end on CPU."""
+
+import hashlib
+import json
+
+import pytest
+
+from bot.cli import build_parser
+from bot.finetune_cli import cmd_finetune
+from core.errors import UserError
+from core.models import Incoming
+
+SCOPE = "console:user:local"
+
+
+def _args(*extra: str):
+    return build_parser().parse_args(["finetune", "--scope", SCOPE, *extra])
+
+
+async def _teach(app) -> None:
+    await app.memory.teach(SCOPE, "The wifi password is tulip42.")
+    await app.memory.teach(SCOPE, "The dentist is on Monday.")
+    await app.memory.correct(SCOPE, "The dentist is on Monday.", "The dentist is on Thursday.")
+
+
+async def test_finetune_creates_a_model_the_chat_can_switch_to(make_app, fake_ollama, capsys):
+    app = await make_app()
+    await _teach(app)
+    assert (
+        await cmd_finetune(app, _args("--base", "llama3.2", "--name", "souvenir-me", "--system", "Be brief."))
+        == 0
+    )
+
+    request = fake_ollama.create_requests[-1]
+    assert request["model"] == "souvenir-me" and request["from"] == "llama3.2"
+    assert request["system"] == "Be brief."
+    assert request["parameters"] == {"temperature": 0.7, "num_ctx": 4096}
+    contents = [m["content"] for m in request["messages"]]
+    assert [m["role"] for m in request["messages"]][:2] == ["user", "assistant"]
+    assert contents[1] == "The dentist is on Thursday."  # the correction (highest importance) comes first
+    assert "The wifi password is tulip42." in contents and "The dentist is on Monday." not in contents
+    out = capsys.readouterr().out
+    assert "FROM llama3.2" in out and 'SYSTEM """Be brief."""' in out and "/model souvenir-me" in out
+
+    switched = await app.assistant.handle(
+        Incoming("console", "local", SCOPE, "console:chat:local", command="model", args="souvenir-me")
+    )
+    assert "now uses souvenir-me" in switched.text
+
+
+async def test_missing_base_model_is_a_clear_message(make_app, fake_ollama):
+    app = await make_app()
+    await _teach(app)
+    with pytest.raises(UserError) as caught:
+        await cmd_finetune(app, _args("--base", "mistral", "--name", "x"))
+    assert app.assistant.text("en", caught.value.key, **caught.value.params) == (
+        "The base model mistral is not pulled on Ollama. Run: ollama pull mistral"
+    )
+    assert "mistral" in app.assistant.text("fr", caught.value.key, **caught.value.params)
+    assert "x:latest" not in fake_ollama.models
+
+
+async def test_unreachable_ollama_and_empty_scope_are_clear_messages(make_app, fake_ollama):
+    app = await make_app(ollama_host="http://127.0.0.1:9")
+    with pytest.raises(UserError) as empty:
+        await cmd_finetune(app, _args("--name", "x"))
+    assert "Nothing to train on" in app.assistant.text("en", empty.value.key, **empty.value.params)
+    await _teach(app)
+    with pytest.raises(UserError) as down:
+        await cmd_finetune(app, _args("--name", "x"))
+    assert app.assistant.text("en", down.value.key, **down.value.params) == (
+        "The language model (Ollama at http://127.0.0.1:9) is not reachable."
+    )
+    assert fake_ollama.create_requests == []
+
+
+@pytest.mark.timeout(120)
+async def test_lora_trains_saves_a_working_adapter_and_references_its_blobs(make_app, fake_ollama, tmp_path):
+    torch = pytest.importorskip("torch")
+    from core.export import training_material
+    from core.training.lora import load_adapter, load_base, mean_loss
+    from core.training.records import chat_records
+    from core.training.scratch import build_random_llama
+
+    app = await make_app()
+    await _teach(app)
+    for i in range(6):
+        await app.memory.teach(SCOPE, f"The locker number {i} is {i * 7}.")
+    pairs = await training_material(app.memory, SCOPE)
+    records = chat_records(pairs)
+    base_dir = build_random_llama(
+        tmp_path / "tiny", [m["content"] for r in records for m in r["messages"]] * 4
+    )
+    adapter_dir = tmp_path / "adapter"
+
+    code = await cmd_finetune(
+        app,
+        _args(
+            "--name",
+            "souvenir-lora",
+            "--lora",
+            "--hf-model",
+            str(base_dir),
+            "--adapter-out",
+            str(adapter_dir),
+            "--max-steps",
+            "25",
+            "--learning-rate",
+            "3e-3",
+            "--batch-size",
+            "4",
+        ),
+    )
+    assert code == 0
+
+    files = {p.name for p in adapter_dir.iterdir()}
+    assert {"adapter_model.safetensors", "adapter_config.json"} <= files
+    request = fake_ollama.create_requests[-1]
+    assert request["from"] == "llama3.2" and request["messages"]
+    for name in ("adapter_model.safetensors", "adapter_config.json"):
+        digest = "sha256:" + hashlib.sha256((adapter_dir / name).read_bytes()).hexdigest()
+        assert request["adapters"][name] == digest
+        assert fake_ollama.blobs[digest] == (adapter_dir / name).read_bytes()
+    assert json.loads((adapter_dir / "adapter_config.json").read_text())["peft_type"] == "LORA"
+
+    base, tokenizer = load_base(base_dir, "cpu")
+    ids = tokenizer("The wifi password is", return_tensors="pt")
+    with torch.no_grad():
+        before_logits = base(**ids).logits.clone()
+    before = mean_loss(base, tokenizer, records)
+    tuned = load_adapter(base, adapter_dir)
+    with torch.no_grad():
+        after_logits = tuned(**ids).logits
+    assert not torch.allclose(before_logits, after_logits, atol=1e-4)
+    assert mean_loss(tuned, tokenizer, records) < before - 0.1
