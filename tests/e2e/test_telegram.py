@@ -1,0 +1,334 @@
+"""End to end: the real python-telegram-bot against a local Bot API stand-in, the real core and Ollama client."""
+
+from __future__ import annotations
+
+import json
+import socket
+import statistics
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+from telegram import Chat, Message
+from telegram.error import BadRequest
+
+from adapters.telegram_bot import TelegramAdapter
+from bot.settings import TelegramSettings
+from core.models import OutgoingFile, Reply
+from core.scope import group_scope, user_scope
+from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
+
+TOKEN = "123456:TEST-token"
+OWNER = 42
+
+
+@pytest.fixture
+async def telegram():
+    """A running Bot API stand-in."""
+    async with FakeTelegram(TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(telegram, make_app):
+    """A started adapter wired to a fresh app whose only allowed user is telegram:42."""
+    app = await make_app(allowed_users=[f"telegram:{OWNER}"])
+    settings = TelegramSettings(
+        token=TOKEN,
+        base_url=f"{telegram.url}/bot",
+        base_file_url=f"{telegram.url}/file/bot",
+        edit_interval=0.0,
+    )
+    adapter = TelegramAdapter(settings, app.assistant, app.settings.limits)
+    await adapter.start()
+    yield adapter, app
+    await adapter.stop()
+
+
+def answers_from_memory(fact: str):
+    """A stand-in LLM reply that repeats `fact` only when the prompt's memories contain it."""
+
+    def reply(messages: list[dict]) -> str:
+        system = messages[0]["content"]
+        return f"From memory: {fact}." if fact in system else "I have nothing about that."
+
+    return reply
+
+
+async def answer_in(telegram: FakeTelegram, chat_id: int, needle: str) -> str:
+    """Wait until a bot message in `chat_id` contains `needle`, and return it."""
+    await telegram.wait_for(lambda: any(needle in text for text in telegram.chat_text(chat_id)))
+    return next(text for text in telegram.chat_text(chat_id) if needle in text)
+
+
+async def test_startup_registers_commands_in_english_and_french(telegram, bot):
+    await telegram.wait_for(lambda: telegram.sent("getUpdates"))
+    methods = [call.method for call in telegram.calls]
+    assert methods[0] == "getMe"
+    assert "deleteWebhook" in methods and "getUpdates" in methods
+    languages = {call.params.get("language_code") for call in telegram.sent("setMyCommands")}
+    assert {"en", "fr"} <= languages
+    fr = next(c for c in telegram.sent("setMyCommands") if c.params.get("language_code") == "fr")
+    commands = {c["command"]: c["description"] for c in fr.params["commands"]}
+    assert "teach" in commands and "help" in commands
+    assert commands["start"].startswith("Démarrer")
+
+
+async def test_private_message_is_answered_by_streamed_edits_with_typing(telegram, fake_ollama, bot):
+    fake_ollama.reply = "Paris is the capital of France. " * 3
+    telegram.push_message("What is the capital of France?")
+    text = await answer_in(telegram, OWNER, "Paris")
+    await telegram.wait_for(lambda: telegram.chat_text(OWNER)[-1].strip() == fake_ollama.reply.strip())
+    assert telegram.sent("sendChatAction")[0].params["action"] == "typing"
+    assert all("parse_mode" not in call.params for call in telegram.sent("sendMessage"))
+    assert text
+
+
+async def test_markup_like_answer_is_sent_as_plain_text(telegram, fake_ollama, bot):
+    fake_ollama.reply = "Use *bold* or _x_ <b>tags</b> [link](http://x) `code"
+    telegram.push_message("formatting?")
+    await telegram.wait_for(
+        lambda: telegram.chat_text(OWNER) and telegram.chat_text(OWNER)[-1] == fake_ollama.reply
+    )
+
+
+async def test_long_answer_is_split_at_4096_characters(telegram, fake_ollama, bot):
+    fake_ollama.reply = ("word " * 1200).strip()
+    fake_ollama.chunk_words = 200
+    telegram.push_message("say a lot")
+    await telegram.wait_for(lambda: sum(len(t.split()) for t in telegram.chat_text(OWNER)) >= 1200)
+    assert len(fake_ollama.reply) > 5990
+    assert len(telegram.chat_text(OWNER)) == 2
+    assert all(len(t) <= 4096 for t in telegram.chat_text(OWNER))
+
+
+async def test_stranger_is_refused_and_can_pair_with_start_code(telegram, bot):
+    _adapter, app = bot
+    telegram.push_message("hello", user_id=99)
+    assert "telegram:99" in await answer_in(telegram, 99, "telegram:99")
+    telegram.push_message("/start WRONG", user_id=99)
+    await telegram.wait_for(lambda: len(telegram.chat_text(99)) == 2)
+    assert not await app.assistant.access.is_allowed("telegram:99")
+    code = app.assistant.access.new_pairing_code()
+    telegram.push_message(f"/start {code}", user_id=99)
+    await telegram.wait_for(lambda: len(telegram.chat_text(99)) == 3)
+    assert await app.assistant.access.is_allowed("telegram:99")
+
+
+async def test_edited_messages_are_not_answered_again(telegram, fake_ollama, bot):
+    telegram.push_message("first version", edited=True)
+    telegram.push_message("second message")
+    await answer_in(telegram, OWNER, "You said: second message")
+    questions = [r["messages"][-1]["content"] for r in fake_ollama.chat_requests]
+    assert questions == ["second message"]
+    assert not any("first version" in text for text in telegram.chat_text(OWNER))
+
+
+async def test_french_user_gets_french_replies(telegram, bot):
+    telegram.push_message("/start", language_code="fr")
+    await answer_in(telegram, OWNER, "Bonjour")
+
+
+async def test_teach_in_private_writes_the_user_scope(telegram, bot):
+    _adapter, app = bot
+    telegram.push_message("/teach My cat is called Miso")
+    await answer_in(telegram, OWNER, "#")
+    assert await app.store.count_live(user_scope("telegram", OWNER)) == 1
+
+
+async def test_taught_fact_is_used_by_a_streamed_answer(telegram, fake_ollama, bot):
+    fake_ollama.reply = answers_from_memory("Miso")
+    telegram.push_message("/teach My cat is called Miso")
+    await answer_in(telegram, OWNER, "#")
+    telegram.push_message("What is my cat called?")
+    await answer_in(telegram, OWNER, "From memory: Miso.")
+    assert telegram.sent("editMessageText"), "the answer should stream by edits"
+    assert telegram.chat_text(OWNER)[-1] == "From memory: Miso."
+
+
+async def test_private_and_group_memories_stay_apart(telegram, fake_ollama, bot):
+    group = -2002
+    telegram.push_message("/teach My PIN is 9876")
+    await answer_in(telegram, OWNER, "#")
+    telegram.push_message(f"/teach@{BOT_USERNAME} The wifi code is 1234", chat_id=group, chat_type="group")
+    await answer_in(telegram, group, "#")
+    fake_ollama.reply = answers_from_memory("9876")
+    telegram.push_message(f"@{BOT_USERNAME} what is my PIN?", chat_id=group, chat_type="group")
+    await answer_in(telegram, group, "nothing about")
+    fake_ollama.reply = answers_from_memory("1234")
+    telegram.push_message("What is the wifi code?")
+    await answer_in(telegram, OWNER, "nothing about")
+    telegram.push_message(f"@{BOT_USERNAME} What is the wifi code?", chat_id=group, chat_type="group")
+    await answer_in(telegram, group, "From memory: 1234.")
+
+
+async def test_group_answers_only_commands_mentions_and_replies(telegram, fake_ollama, bot):
+    _adapter, app = bot
+    group = -1001
+    telegram.push_message("just chatting among humans", chat_id=group, chat_type="supergroup")
+    telegram.push_message(
+        f"/teach@{BOT_USERNAME} The wifi code is 1234", chat_id=group, chat_type="supergroup"
+    )
+    await answer_in(telegram, group, "#")
+    assert await app.store.count_live(group_scope("telegram", "chat", group)) == 1
+    assert await app.store.count_live(user_scope("telegram", OWNER)) == 0
+    telegram.push_message(f"@{BOT_USERNAME} hello there", chat_id=group, chat_type="supergroup")
+    await answer_in(telegram, group, "You said")
+    telegram.push_message("and a reply", chat_id=group, chat_type="group", reply_to_bot=True)
+    await answer_in(telegram, group, "and a reply")
+    questions = [r["messages"][-1]["content"] for r in fake_ollama.chat_requests]
+    assert not any("among humans" in q for q in questions)
+    assert all(f"@{BOT_USERNAME}" not in q for q in questions)
+
+
+async def test_supported_document_is_downloaded_ingested_and_retrievable(telegram, fake_ollama, bot):
+    _adapter, app = bot
+    telegram.add_file("doc1", b"Souvenir keeps notes.\n\nThe boat is blue.")
+    document = {
+        "file_id": "doc1",
+        "file_unique_id": "u1",
+        "file_name": "notes.txt",
+        "mime_type": "text/plain",
+        "file_size": 40,
+    }
+    telegram.push_message(document=document)
+    await answer_in(telegram, OWNER, "✅")
+    assert telegram.downloads == ["doc1"]
+    assert await app.store.count_live(user_scope("telegram", OWNER)) >= 1
+    fake_ollama.reply = answers_from_memory("The boat is blue")
+    telegram.push_message("What colour is the boat?")
+    await answer_in(telegram, OWNER, "From memory: The boat is blue.")
+
+
+async def test_unsupported_or_oversized_document_is_refused_without_download(telegram, bot):
+    _adapter, app = bot
+    telegram.add_file("exe", b"MZ...")
+    telegram.add_file("big", b"x" * 10)
+    telegram.push_message(
+        document={"file_id": "exe", "file_unique_id": "u2", "file_name": "setup.exe", "file_size": 5}
+    )
+    await answer_in(telegram, OWNER, "setup.exe")
+    telegram.push_message(
+        document={
+            "file_id": "big",
+            "file_unique_id": "u3",
+            "file_name": "huge.txt",
+            "file_size": 50 * 1024 * 1024,
+        }
+    )
+    await answer_in(telegram, OWNER, "huge.txt")
+    assert telegram.sent("getFile") == [] and telegram.downloads == []
+    assert await app.store.count_live(user_scope("telegram", OWNER)) == 0
+
+
+async def test_flood_control_429_is_waited_and_retried(telegram, bot):
+    telegram.fail_next["sendMessage"] = 1
+    telegram.push_message("/start")
+    await answer_in(telegram, OWNER, "Souvenir")
+    assert len(telegram.sent("sendMessage")) == 2
+
+
+def bound_message(adapter: TelegramAdapter, chat_id: int) -> Message:
+    """A message of the owner's private chat, bound to the adapter's real bot."""
+    chat = Chat(id=chat_id, type="private")
+    chat.set_bot(adapter._app.bot)
+    message = Message(message_id=1, date=datetime.now(UTC), chat=chat)
+    message.set_bot(adapter._app.bot)
+    return message
+
+
+async def test_edit_with_identical_text_is_ignored(telegram, bot):
+    adapter, _app = bot
+    sent = await adapter._app.bot.send_message(OWNER, "same")
+    with pytest.raises(BadRequest, match="not modified"):
+        await sent.edit_text("same")
+
+    async def snapshots():
+        yield "same"
+
+    edit = await adapter.edit_ignoring_unchanged(sent, "same")
+    await adapter.render(bound_message(adapter, OWNER), Reply(updates=snapshots()))
+    assert edit is None
+    assert telegram.chat_text(OWNER) == ["same", "same"]
+
+
+async def test_export_file_is_sent_as_a_document(telegram, bot):
+    adapter, _app = bot
+    data = json.dumps([{"text": "Exports work"}]).encode()
+    reply = Reply(text="1 memory", file=OutgoingFile(name="souvenir.json", data=data, caption="1 memory"))
+    await adapter.render(bound_message(adapter, OWNER), reply)
+    document = telegram.sent("sendDocument")[0].params["document"]
+    assert document["filename"] == "souvenir.json"
+    assert json.loads(document["data"]) == [{"text": "Exports work"}]
+    assert telegram.chat_text(OWNER) == ["1 memory"]
+
+
+async def test_webhook_url_selects_webhook_mode(make_app):
+    app = await make_app()
+    polling = TelegramAdapter(TelegramSettings(token="1:x"), app.assistant, app.settings.limits)
+    webhook = TelegramAdapter(
+        TelegramSettings(token="1:x", webhook_url="https://bot.example.org/tg"),
+        app.assistant,
+        app.settings.limits,
+    )
+    assert not polling.uses_webhook and webhook.uses_webhook
+
+
+async def test_webhook_mode_receives_updates_posted_by_telegram(telegram, make_app):
+    app = await make_app(allowed_users=[f"telegram:{OWNER}"])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = TelegramSettings(
+        token=TOKEN,
+        base_url=f"{telegram.url}/bot",
+        base_file_url=f"{telegram.url}/file/bot",
+        webhook_url=f"http://127.0.0.1:{port}/telegram-hook",
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+        webhook_secret="s3cret",
+    )
+    adapter = TelegramAdapter(settings, app.assistant, app.settings.limits)
+    await adapter.start()
+    try:
+        registered = telegram.sent("setWebhook")[0].params
+        assert registered["url"] == f"http://127.0.0.1:{port}/telegram-hook"
+        assert registered["secret_token"] == "s3cret"
+        assert not telegram.sent("getUpdates")
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 5,
+                "date": 0,
+                "chat": {"id": OWNER, "type": "private"},
+                "from": {"id": OWNER, "is_bot": False, "first_name": "Ada", "language_code": "en"},
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
+        }
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{port}/telegram-hook"
+            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
+                assert r.status == 403
+            async with http.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            ) as r:
+                assert r.status == 200
+        await answer_in(telegram, OWNER, "Souvenir")
+    finally:
+        await adapter.stop()
+
+
+async def test_latency_from_update_served_to_first_answer(telegram, fake_ollama, bot):
+    """Prints the time from getUpdates serving an update to the first sendMessage (measurement only)."""
+    latencies = []
+    for i in range(5):
+        before = len(telegram.sent("sendMessage"))
+        update_id = telegram.push_message(f"ping {i}")
+        await telegram.wait_for(lambda b=before: len(telegram.sent("sendMessage")) > b)
+        await telegram.wait_for(lambda i=i: any(f"ping {i}" in t for t in telegram.chat_text(OWNER)))
+        latencies.append(telegram.sent("sendMessage")[before].at - telegram.served_at[update_id])
+    print(
+        f"\ntelegram update→first sendMessage: median {statistics.median(latencies) * 1000:.1f} ms "
+        f"(runs: {', '.join(f'{x * 1000:.1f}' for x in latencies)})"
+    )
