@@ -1,0 +1,303 @@
+"""End to end: the real discord.py against a local REST + gateway stand-in, the real core and Ollama client."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from adapters.discord_bot import DiscordAdapter
+from bot.settings import DiscordSettings
+from core.scope import group_scope, user_scope
+from tests.fakes.discord_server import FakeDiscord, user
+
+TOKEN = "TEST.discord.token"
+ALICE = user(1, "alice")
+BOB = user(2, "bob")
+MALLORY = user(3, "mallory")
+
+
+@pytest.fixture
+async def discord_server():
+    """A running Discord stand-in."""
+    async with FakeDiscord(TOKEN) as server:
+        yield server
+
+
+def settings_for(server: FakeDiscord, **overrides) -> DiscordSettings:
+    """Adapter settings pointing at the stand-in."""
+    values = {
+        "token": TOKEN,
+        "api_base": server.api_base,
+        "gateway_url": server.gateway_url,
+        "edit_interval": 0.0,
+    }
+    return DiscordSettings(**(values | overrides))
+
+
+@pytest.fixture
+async def bot(discord_server, make_app):
+    """A started adapter whose allowed users are alice and bob."""
+    app = await make_app(allowed_users=["discord:1", "discord:2"])
+    adapter = DiscordAdapter(settings_for(discord_server), app.assistant, app.settings.limits)
+    await adapter.start()
+    yield adapter, app
+    await adapter.stop()
+
+
+def answers_from_memory(fact: str):
+    """A stand-in LLM reply that repeats `fact` only when the prompt's memories contain it."""
+
+    def reply(messages: list[dict]) -> str:
+        system = messages[0]["content"]
+        return f"From memory: {fact}." if fact in system else "I have nothing about that."
+
+    return reply
+
+
+async def settled(server: FakeDiscord, messages, needle: str) -> str:
+    """Wait until one of `messages()` contains `needle`; return its content."""
+    await server.wait_for(lambda: any(needle in s.content for s in messages()))
+    return next(s.content for s in messages() if needle in s.content)
+
+
+async def test_start_syncs_commands_to_the_guild_with_french_descriptions(discord_server, bot):
+    commands = {c["name"]: c for c in discord_server.commands[str(discord_server.guild_id)]}
+    assert {
+        "teach",
+        "correct",
+        "forget",
+        "remember",
+        "why",
+        "status",
+        "export",
+        "model",
+        "reset",
+        "help",
+    } <= set(commands)
+    assert [o["name"] for o in commands["correct"]["options"]] == ["wrong", "right"]
+    assert commands["ingest"]["options"][0]["type"] == 11
+    assert commands["teach"]["description_localizations"]["fr"] != commands["teach"]["description"]
+    assert "global" not in discord_server.commands
+
+
+async def test_slash_teach_then_mention_streams_an_answer_using_the_fact(discord_server, fake_ollama, bot):
+    token = await discord_server.push_interaction(ALICE, "teach", {"text": "The wifi password is hunter2"})
+    confirmation = await settled(discord_server, lambda: discord_server.for_interaction(token), "#")
+    assert discord_server.callbacks[0]["type"] == 5
+    assert confirmation
+    fake_ollama.reply = answers_from_memory("hunter2")
+    fake_ollama.chunk_delay = 0.01
+    await discord_server.push_message(BOB, "what is the wifi password?", mention_bot=True)
+    channel = discord_server.channel_id
+    text = await settled(discord_server, lambda: discord_server.in_channel(channel), "hunter2.")
+    assert text == "From memory: hunter2."
+    assert discord_server.in_channel(channel)[-1].edits >= 1, "the answer streams by editing one message"
+    assert discord_server.requests("POST", f"/channels/{channel}/typing")
+
+
+async def test_french_locale_gets_french_answers(discord_server, bot):
+    _, app = bot
+    token = await discord_server.push_interaction(ALICE, "teach", locale="fr")
+    await discord_server.wait_for(lambda: any(s.content for s in discord_server.for_interaction(token)))
+    assert discord_server.for_interaction(token)[0].content == app.assistant.text("fr", "teach.empty")
+
+
+async def test_sync_global_setting_also_registers_global_commands(discord_server, make_app):
+    app = await make_app(allowed_users=["discord:1"])
+    adapter = DiscordAdapter(
+        settings_for(discord_server, sync_global=True), app.assistant, app.settings.limits
+    )
+    await adapter.start()
+    await adapter.stop()
+    assert "teach" in {c["name"] for c in discord_server.commands["global"]}
+
+
+async def test_guild_ignores_messages_not_addressed_to_the_bot_but_answers_replies(
+    discord_server, fake_ollama, bot
+):
+    fake_ollama.reply = "Sure."
+    await discord_server.push_message(ALICE, "just chatting with friends")
+    await discord_server.push_message(ALICE, "hello bot", mention_bot=True)
+    channel = discord_server.channel_id
+    await settled(discord_server, lambda: discord_server.in_channel(channel), "Sure.")
+    assert len(discord_server.in_channel(channel)) == 1
+    first = discord_server.in_channel(channel)[0].id
+    fake_ollama.reply = "Again."
+    await discord_server.push_message(ALICE, "and this?", reply_to=first)
+    await settled(discord_server, lambda: discord_server.in_channel(channel), "Again.")
+
+
+async def test_slash_ingest_with_an_attachment_reports_progress_and_stores_the_document(discord_server, bot):
+    _, app = bot
+    file = discord_server.add_file("notes.txt", b"The boat is called Mistral. It sleeps four.\n")
+    token = await discord_server.push_interaction(ALICE, "ingest", attachment=file)
+    await settled(discord_server, lambda: discord_server.for_interaction(token), "✅ notes.txt")
+    assert "notes.txt" in discord_server.downloads
+    assert discord_server.for_interaction(token)[0].edits >= 2, "progress shown by editing the response"
+    hits = await app.memory.search(group_scope("discord", "guild", discord_server.guild_id), "boat Mistral")
+    assert any("Mistral" in h.memory.text for h in hits)
+
+
+async def test_dm_attachment_is_ingested_into_the_personal_scope(discord_server, bot):
+    _, app = bot
+    file = discord_server.add_file("diary.md", b"# Diary\nMy cat is named Pixel.\n")
+    await discord_server.push_message(ALICE, "", guild=False, attachments=[file])
+    dm = 700 + 1
+    await settled(discord_server, lambda: discord_server.in_channel(dm), "✅ diary.md")
+    mine = await app.memory.search(user_scope("discord", 1), "cat Pixel")
+    assert any("Pixel" in h.memory.text for h in mine)
+    guild = await app.memory.search(group_scope("discord", "guild", discord_server.guild_id), "cat Pixel")
+    assert not guild
+
+
+async def test_unsupported_attachment_is_refused_before_download(discord_server, bot):
+    file = discord_server.add_file("song.mp3", b"ID3" + b"\0" * 100, content_type="audio/mpeg")
+    await discord_server.push_message(ALICE, "", guild=False, attachments=[file])
+    text = await settled(discord_server, lambda: discord_server.in_channel(701), "song.mp3")
+    assert "song.mp3" not in discord_server.downloads
+    assert "unsupported" in text
+
+
+async def test_oversized_attachment_is_refused_before_download(discord_server, make_app):
+    app = await make_app(allowed_users=["discord:1"], limits={"max_upload_bytes": 1000})
+    adapter = DiscordAdapter(settings_for(discord_server), app.assistant, app.settings.limits)
+    await adapter.start()
+    try:
+        file = discord_server.add_file("big.txt", b"word " * 1000)
+        await discord_server.push_message(ALICE, "", guild=False, attachments=[file])
+        text = await settled(discord_server, lambda: discord_server.in_channel(701), "big.txt")
+    finally:
+        await adapter.stop()
+    assert "too large" in text
+    assert "big.txt" not in discord_server.downloads
+
+
+async def test_per_channel_scope_setting_uses_the_channel_scope(discord_server, make_app):
+    app = await make_app(allowed_users=["discord:1"])
+    settings = settings_for(discord_server, per_channel_scope=True)
+    adapter = DiscordAdapter(settings, app.assistant, app.settings.limits)
+    await adapter.start()
+    try:
+        token = await discord_server.push_interaction(
+            ALICE, "teach", {"text": "Channel fact: deploys on Friday"}
+        )
+        await settled(discord_server, lambda: discord_server.for_interaction(token), "#")
+    finally:
+        await adapter.stop()
+    hits = await app.memory.search(
+        group_scope("discord", "channel", discord_server.channel_id), "deploys Friday"
+    )
+    assert any("Friday" in h.memory.text for h in hits)
+    assert not await app.memory.search(
+        group_scope("discord", "guild", discord_server.guild_id), "deploys Friday"
+    )
+
+
+async def test_guild_scope_is_shared_while_dm_scopes_stay_private(discord_server, bot):
+    _, app = bot
+    t1 = await discord_server.push_interaction(ALICE, "teach", {"text": "Team standup is at 9:30"})
+    await settled(discord_server, lambda: discord_server.for_interaction(t1), "#")
+    t2 = await discord_server.push_interaction(
+        ALICE, "teach", {"text": "My locker code is 4417"}, guild=False
+    )
+    await settled(discord_server, lambda: discord_server.for_interaction(t2), "#")
+    t3 = await discord_server.push_interaction(BOB, "remember", {"text": "standup"})
+    listed = await settled(discord_server, lambda: discord_server.for_interaction(t3), "9:30")
+    assert "4417" not in listed
+    t4 = await discord_server.push_interaction(BOB, "remember", {"text": "locker"}, guild=False)
+    await discord_server.wait_for(lambda: any(s.content for s in discord_server.for_interaction(t4)))
+    assert all("4417" not in s.content for s in discord_server.for_interaction(t4))
+    assert all("9:30" not in s.content for s in discord_server.for_interaction(t4))
+    alice = await app.memory.search(user_scope("discord", 1), "locker code")
+    assert any("4417" in h.memory.text for h in alice)
+
+
+async def test_remember_in_a_guild_is_ephemeral(discord_server, bot):
+    t1 = await discord_server.push_interaction(ALICE, "teach", {"text": "The printer is on floor 3"})
+    await settled(discord_server, lambda: discord_server.for_interaction(t1), "#")
+    t2 = await discord_server.push_interaction(ALICE, "remember")
+    await settled(discord_server, lambda: discord_server.for_interaction(t2), "floor 3")
+    assert discord_server.callbacks[-1]["data"]["flags"] & 64
+    assert all(s.ephemeral for s in discord_server.for_interaction(t2))
+    assert not discord_server.for_interaction(t1)[0].ephemeral
+
+
+async def test_unknown_user_is_refused_with_the_core_wording(discord_server, fake_ollama, bot):
+    _, app = bot
+    fake_ollama.reply = "should not be said"
+    await discord_server.push_message(MALLORY, "hi", guild=False)
+    denied = app.assistant.text("en", "access.denied", user="discord:3").split("discord:3")[0][:20]
+    text = await settled(discord_server, lambda: discord_server.in_channel(703), denied)
+    assert "discord:3" in text
+    token = await discord_server.push_interaction(MALLORY, "teach", {"text": "I own this bot"})
+    await settled(discord_server, lambda: discord_server.for_interaction(token), denied)
+    assert not fake_ollama.chat_requests
+    assert all("should not be said" not in s.content for s in discord_server.sent.values())
+
+
+async def test_long_answer_is_split_at_2000_characters(discord_server, fake_ollama, bot):
+    paragraph = "This sentence is part of a long answer about memory. " * 9
+    fake_ollama.reply = "\n\n".join([paragraph.strip()] * 10) + " END"
+    assert len(fake_ollama.reply) > 4500
+    await discord_server.push_message(ALICE, "tell me everything", guild=False)
+    await settled(discord_server, lambda: discord_server.in_channel(701), "END")
+    parts = discord_server.in_channel(701)
+    assert len(parts) >= 3
+    assert all(len(p.content) <= 2000 for p in parts)
+    assert "".join(p.content for p in parts).replace("\n", "").replace(" ", "") == fake_ollama.reply.replace(
+        "\n", ""
+    ).replace(" ", "")
+
+
+async def test_rate_limit_is_waited_out_without_crashing(discord_server, fake_ollama, bot):
+    fake_ollama.reply = "Answer after the rate limit."
+    discord_server.fail_next[("POST", "create_message")] = 1
+    await discord_server.push_message(ALICE, "hello", guild=False)
+    await settled(discord_server, lambda: discord_server.in_channel(701), "rate limit")
+    assert len(discord_server.requests("POST", "/channels/701/messages")) >= 2
+    fake_ollama.reply = "Still alive."
+    await discord_server.push_message(ALICE, "again", guild=False)
+    await settled(discord_server, lambda: discord_server.in_channel(701), "Still alive")
+
+
+async def test_export_is_sent_as_an_attachment(discord_server, bot):
+    t1 = await discord_server.push_interaction(ALICE, "teach", {"text": "Paris is in France"}, guild=False)
+    await settled(discord_server, lambda: discord_server.for_interaction(t1), "#")
+    token = await discord_server.push_interaction(ALICE, "export", guild=False)
+    await discord_server.wait_for(lambda: any(s.files for s in discord_server.for_interaction(token)))
+    files = next(s.files for s in discord_server.for_interaction(token) if s.files)
+    assert any(b"Paris is in France" in data for data in files.values())
+
+
+async def test_bad_token_surfaces_as_a_login_error(discord_server, make_app):
+    app = await make_app()
+    settings = settings_for(discord_server, token="wrong-token")
+    adapter = DiscordAdapter(settings, app.assistant, app.settings.limits)
+    with pytest.raises(RuntimeError) as error:
+        await adapter.start()
+    assert "login failed" in str(error.value)
+    assert "wrong-token" not in str(error.value)
+
+
+async def test_measure_time_to_first_message(discord_server, fake_ollama, bot):
+    """Not a timing assertion: records MESSAGE_CREATE → first bot message with the stand-in LLM."""
+    fake_ollama.reply = "Short answer."
+    delays = []
+    for i in range(5):
+        message_id = await discord_server.push_message(ALICE, f"question {i}", guild=False)
+        before = len(discord_server.in_channel(701))
+        await discord_server.wait_for(lambda b=before: len(discord_server.in_channel(701)) > b)
+        delays.append(discord_server.in_channel(701)[-1].created_at - discord_server.pushed_at[message_id])
+        await settled(discord_server, lambda: discord_server.in_channel(701), "Short answer.")
+    print(f"discord first message after MESSAGE_CREATE: median {statistics.median(delays) * 1000:.0f} ms")
+    acks = []
+    for _ in range(5):
+        token = await discord_server.push_interaction(ALICE, "status", guild=False)
+        await discord_server.wait_for(lambda t=token: discord_server.for_interaction(t))
+        pushed = discord_server.pushed_at[int(token.removeprefix("itoken-"))]
+        acks.append(discord_server.for_interaction(token)[0].created_at - pushed)
+    print(
+        f"discord slash command acknowledged after INTERACTION_CREATE: median {statistics.median(acks) * 1000:.0f} ms"
+    )
+    assert len(delays) == 5 and len(acks) == 5
