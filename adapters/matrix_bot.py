@@ -1,0 +1,415 @@
+"""The Matrix adapter (matrix-nio): `!` commands, invites, files, threaded replies, throttled edits, E2EE."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+import re
+from pathlib import Path
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    DownloadError,
+    InviteMemberEvent,
+    LoginResponse,
+    MatrixRoom,
+    MegolmEvent,
+    RoomEncryptedFile,
+    RoomGetEventResponse,
+    RoomMessageFile,
+    RoomMessageText,
+    RoomSendResponse,
+    SyncResponse,
+    UploadResponse,
+    WhoamiResponse,
+)
+from nio.crypto import ENCRYPTION_ENABLED
+from nio.crypto.attachments import decrypt_attachment
+
+from adapters.matrix_session import MatrixSession, SessionFile, TokenRedactor
+from adapters.rendering import StreamRenderer, up_to_last_paragraph
+from bot.settings import LimitSettings, MatrixSettings
+from core.assistant import Assistant
+from core.commands import split_command
+from core.errors import UserError
+from core.models import Attachment, Incoming, Reply
+from core.scope import group_scope, user_scope
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "matrix"
+MESSAGE_LIMIT = 12_000  # characters; a Matrix event is capped at 64 KiB of JSON
+_REPLY_FALLBACK = re.compile(r"\A(?:> .*\n)+\n?")
+_SENT_MEMORY = 500
+
+
+class MatrixError(RuntimeError):
+    """The homeserver refused a request (the message never contains a secret)."""
+
+
+class MatrixAdapter:
+    """Syncs as the bot account, turns room messages into `Incoming`, renders replies as threaded edits."""
+
+    name = PLATFORM
+
+    def __init__(
+        self, settings: MatrixSettings, assistant: Assistant, limits: LimitSettings, data_dir: Path
+    ) -> None:
+        self._settings = settings
+        self._assistant = assistant
+        self._limits = limits
+        self._dir = Path(data_dir) / "matrix"
+        self._sessions = SessionFile(self._dir / "session.json")
+        self._encryption = settings.encryption and ENCRYPTION_ENABLED
+        self._client: AsyncClient | None = None
+        self._session: MatrixSession | None = None
+        self._sync_task: asyncio.Task | None = None
+        self._handling: set[asyncio.Task] = set()
+        self._sent: list[str] = []
+        self._replay = False
+        self._redactor = TokenRedactor(
+            [s.get_secret_value() for s in (settings.password, settings.access_token) if s is not None]
+        )
+
+    @property
+    def client(self) -> AsyncClient:
+        """The logged-in nio client."""
+        assert self._client is not None, "start() first"
+        return self._client
+
+    async def start(self) -> None:
+        """Log in (or resume the stored session), sync once, then keep syncing in a task."""
+        settings = self._settings
+        assert settings.homeserver and settings.user_id
+        self._dir.mkdir(parents=True, exist_ok=True)
+        config = AsyncClientConfig(encryption_enabled=self._encryption, store_sync_tokens=False)
+        client = AsyncClient(settings.homeserver, settings.user_id, store_path=str(self._dir), config=config)
+        self._client = client
+        self._redactor.install()
+        self._session = await self._login(client)
+        self._redactor.secrets.append(self._session.access_token)
+        client.add_event_callback(self._on_invite, InviteMemberEvent)
+        client.add_event_callback(self._on_text, RoomMessageText)
+        client.add_event_callback(self._on_file, (RoomMessageFile, RoomEncryptedFile))
+        client.add_event_callback(self._on_undecryptable, MegolmEvent)
+        client.add_response_callback(self._on_sync, SyncResponse)
+        # Resuming from a stored sync token answers what arrived while stopped; a first start skips the backlog.
+        self._replay = self._session.next_batch is not None
+        first = await client.sync(timeout=0, since=self._session.next_batch, full_state=True)
+        if not isinstance(first, SyncResponse):
+            await client.close()
+            raise MatrixError(f"first sync failed: {getattr(first, 'status_code', '')}")
+        self._replay = True
+        if self._encryption:
+            await self._share_keys()
+        for room_id in list(client.invited_rooms):
+            await self._answer_invite(room_id, client.invited_rooms[room_id].inviter)
+        self._sync_task = asyncio.create_task(self._sync_loop(), name="matrix-sync")
+
+    async def _login(self, client: AsyncClient) -> MatrixSession:
+        """Resume the stored session, else use the configured token, else log in with the password."""
+        settings = self._settings
+        session = self._sessions.load(settings.user_id or "")
+        if session is not None:
+            client.restore_login(session.user_id, session.device_id, session.access_token)
+            client.next_batch = session.next_batch
+            return session
+        if settings.access_token:
+            client.access_token = settings.access_token.get_secret_value()
+            who = await client.whoami()
+            if not isinstance(who, WhoamiResponse) or not who.device_id:
+                await client.close()
+                raise MatrixError("the configured access token was refused (or has no device)")
+            client.restore_login(who.user_id, who.device_id, client.access_token)
+            session = MatrixSession(who.user_id, who.device_id, client.access_token)
+        elif settings.password:
+            response = await client.login(
+                settings.password.get_secret_value(), device_name=settings.device_name
+            )
+            if not isinstance(response, LoginResponse):
+                await client.close()
+                raise MatrixError(f"login refused for {settings.user_id}")
+            session = MatrixSession(response.user_id, response.device_id, response.access_token)
+        else:
+            await client.close()
+            raise MatrixError("set SOUVENIR_MATRIX__PASSWORD (first login) or SOUVENIR_MATRIX__ACCESS_TOKEN")
+        self._sessions.save(session)
+        log.info("matrix: logged in as %s, device %s", session.user_id, session.device_id)
+        return session
+
+    async def _sync_loop(self) -> None:
+        """nio's sync loop (it also uploads, queries and claims keys); restarts after network errors."""
+        while True:
+            try:
+                await self.client.sync_forever(timeout=30_000)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("matrix sync failed; retrying in 5 s", exc_info=True)
+                await asyncio.sleep(5)
+
+    async def stop(self) -> None:
+        """Stop syncing, let running answers finish, save the sync token, close the connection."""
+        if self._sync_task is not None:
+            self._sync_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sync_task
+        if self._handling:
+            await asyncio.wait(self._handling, timeout=10)
+        if self._client is not None:
+            self._save_token()
+            await self._client.close()
+        self._redactor.remove()
+
+    async def _on_sync(self, response: SyncResponse) -> None:
+        self._save_token()
+
+    def _save_token(self) -> None:
+        if self._session is not None and self._client is not None and self._client.next_batch:
+            self._session.next_batch = self._client.next_batch
+            self._sessions.save(self._session)
+
+    async def _share_keys(self) -> None:
+        """Upload the device keys and learn the devices of room members."""
+        client = self.client
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+
+    # --- invites -------------------------------------------------------------------------------
+
+    async def _on_invite(self, room: MatrixRoom, event: InviteMemberEvent) -> None:
+        if event.state_key == self.client.user_id and event.membership == "invite":
+            await self._answer_invite(room.room_id, event.sender)
+
+    async def _answer_invite(self, room_id: str, inviter: str | None) -> None:
+        """Join when the inviter is allowed, decline otherwise."""
+        if room_id not in self.client.invited_rooms:
+            return
+        if inviter and await self._assistant.access.is_allowed(f"{PLATFORM}:{inviter}"):
+            await self.client.join(room_id)
+            log.info("matrix: joined %s (invited by an allowed user)", room_id)
+        else:
+            await self.client.room_leave(room_id)
+            log.info("matrix: declined an invite to %s", room_id)
+
+    # --- messages --------------------------------------------------------------------------------
+
+    def _is_own(self, event) -> bool:
+        return event.sender == self.client.user_id
+
+    async def _on_text(self, room: MatrixRoom, event: RoomMessageText) -> None:
+        if not self._replay or self._is_own(event) or _is_edit(event):
+            return
+        text = _REPLY_FALLBACK.sub("", event.body or "").strip()
+        group = _is_group(room)
+        if group:
+            addressed, text = self._strip_mention(room, event, text)
+            command, _ = split_command(text, "!")
+            if not addressed and command is None and not await self._replies_to_me(room, event):
+                return
+        command, args = split_command(text, "!")
+        self._spawn(self._answer(room, event, self._incoming(room, event, text, command, args)))
+
+    async def _on_file(self, room: MatrixRoom, event: RoomMessageFile | RoomEncryptedFile) -> None:
+        if not self._replay or self._is_own(event):
+            return
+        content = event.source.get("content", {})
+        name = content.get("filename") or event.body or "file"
+        size = (content.get("info") or {}).get("size")
+        incoming = self._incoming(room, event, "", None, "")
+        incoming.attachments = [
+            Attachment(
+                name=name,
+                size=size if isinstance(size, int) else None,
+                fetch=lambda: self._download(event, name),
+                mime=(content.get("info") or {}).get("mimetype"),
+            )
+        ]
+        self._spawn(self._answer(room, event, incoming))
+
+    async def _on_undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
+        """Ask the sender's devices for the missing key and say so."""
+        if not self._replay or self._is_own(event):
+            return
+        log.warning("matrix: could not decrypt an event in %s (session %s)", room.room_id, event.session_id)
+        with contextlib.suppress(Exception):
+            await self.client.request_room_key(event)
+        text = self._assistant.text(None, "matrix.undecryptable")
+        self._spawn(self._send_text(room, event, text))
+
+    def _incoming(self, room: MatrixRoom, event, text: str, command: str | None, args: str) -> Incoming:
+        group = _is_group(room)
+        scope = group_scope(PLATFORM, "room", room.room_id) if group else user_scope(PLATFORM, event.sender)
+        return Incoming(
+            platform=PLATFORM,
+            user_id=event.sender,
+            scope=scope,
+            chat_key=f"{PLATFORM}:room:{room.room_id}",
+            text=text,
+            command=command,
+            args=args,
+            is_group=group,
+            display_name=room.user_name(event.sender) or event.sender,
+        )
+
+    def _strip_mention(self, room: MatrixRoom, event: RoomMessageText, text: str) -> tuple[bool, str]:
+        """Whether the bot is mentioned (pill, m.mentions, user id or display name); the text without it."""
+        me = self.client.user_id
+        content = event.source.get("content", {})
+        mentioned = me in ((content.get("m.mentions") or {}).get("user_ids") or [])
+        mentioned = mentioned or f"matrix.to/#/{me}" in (event.formatted_body or "")
+        pill = re.search(
+            rf'<a href="https://matrix\.to/#/{re.escape(me)}">([^<]+)</a>', event.formatted_body or ""
+        )
+        names = [me, pill.group(1)] if pill else [me]
+        display = room.user_name(me)
+        if display and display != me:
+            names.append(display)
+        localpart = me.split(":", 1)[0].lstrip("@")
+        names.append(localpart)
+        for name in names:
+            pattern = re.compile(rf"^@?{re.escape(name)}(?![\w.-])\s*[:,]?\s*", re.IGNORECASE)
+            if pattern.match(text):
+                return True, pattern.sub("", text, count=1)
+            if name != localpart and name.lower() in text.lower():
+                mentioned = True
+        return mentioned, text
+
+    async def _replies_to_me(self, room: MatrixRoom, event: RoomMessageText) -> bool:
+        """Whether the message replies to one of the bot's messages."""
+        relates = event.source.get("content", {}).get("m.relates_to") or {}
+        target = (relates.get("m.in_reply_to") or {}).get("event_id")
+        if not target or relates.get("is_falling_back"):
+            return False
+        if target in self._sent:
+            return True
+        response = await self.client.room_get_event(room.room_id, target)
+        return isinstance(response, RoomGetEventResponse) and self._is_own(response.event)
+
+    async def _download(self, event: RoomMessageFile | RoomEncryptedFile, name: str) -> bytes:
+        """Fetch the file through authenticated media, decrypting it in encrypted rooms."""
+        response = await self.client.download(mxc=event.url)
+        if isinstance(response, DownloadError) or not hasattr(response, "body"):
+            log.warning("matrix: download of %s failed: %s", event.url, getattr(response, "status_code", ""))
+            raise UserError(key="matrix.download_failed", name=name)
+        data = response.body
+        if isinstance(event, RoomEncryptedFile):
+            data = decrypt_attachment(data, event.key["k"], event.hashes["sha256"], event.iv)
+        return data
+
+    # --- replies ---------------------------------------------------------------------------------
+
+    def _spawn(self, coro) -> None:
+        """Answer in a task so the sync loop keeps running."""
+        task = asyncio.create_task(coro)
+        self._handling.add(task)
+        task.add_done_callback(self._handling.discard)
+
+    async def _answer(self, room: MatrixRoom, event, incoming: Incoming) -> None:
+        try:
+            await self.client.room_typing(room.room_id, True, timeout=30_000)
+            reply = await self._assistant.handle(incoming)
+            await self._render(room, event, reply)
+        except Exception:
+            log.exception("matrix: answering in %s failed", room.room_id)
+        finally:
+            with contextlib.suppress(Exception):
+                await self.client.room_typing(room.room_id, False)
+
+    async def _render(self, room: MatrixRoom, event, reply: Reply) -> None:
+        """Text as one reply, a stream as one reply edited at most every `edit_interval` seconds, then a file."""
+
+        async def send(text: str) -> str:
+            return await self._send_text(room, event, text)
+
+        async def edit(event_id: str, text: str) -> None:
+            await self._send(room, _edit_content(event_id, text))
+
+        renderer: StreamRenderer[str] = StreamRenderer(
+            send,
+            edit,
+            limit=MESSAGE_LIMIT,
+            interval=self._settings.edit_interval,
+            preview=up_to_last_paragraph,
+        )
+        if reply.updates is not None:
+            await renderer.render(reply.updates)
+        elif reply.text:
+            await renderer.show(reply.text)
+        if reply.file is not None:
+            await self._send_file(room, event, reply.file.name, reply.file.data)
+
+    async def _send_text(self, room: MatrixRoom, event, text: str) -> str:
+        content = {"msgtype": "m.notice", "body": text, "m.relates_to": _reply_relation(event)}
+        return await self._send(room, content)
+
+    async def _send_file(self, room: MatrixRoom, event, name: str, data: bytes) -> str:
+        """Upload (encrypted in an encrypted room) and post an m.file in reply."""
+        encrypt = room.encrypted and self._encryption
+        mime = "application/json" if name.endswith(".json") else "text/plain"
+        response, keys = await self.client.upload(
+            io.BytesIO(data), content_type=mime, filename=name, encrypt=encrypt, filesize=len(data)
+        )
+        if not isinstance(response, UploadResponse):
+            raise MatrixError(f"upload refused: {getattr(response, 'status_code', '')}")
+        content: dict = {
+            "msgtype": "m.file",
+            "body": name,
+            "filename": name,
+            "info": {"size": len(data), "mimetype": mime},
+            "m.relates_to": _reply_relation(event),
+        }
+        if encrypt and keys:
+            content["file"] = {**keys, "url": response.content_uri}
+        else:
+            content["url"] = response.content_uri
+        return await self._send(room, content)
+
+    async def _send(self, room: MatrixRoom, content: dict) -> str:
+        response = await self.client.room_send(
+            room.room_id, "m.room.message", content, ignore_unverified_devices=True
+        )
+        if not isinstance(response, RoomSendResponse):
+            raise MatrixError(f"sending to {room.room_id} failed: {getattr(response, 'status_code', '')}")
+        self._sent.append(response.event_id)
+        del self._sent[:-_SENT_MEMORY]
+        return response.event_id
+
+
+def _is_group(room: MatrixRoom) -> bool:
+    """More than two members (joined or invited) make a group room."""
+    return room.member_count > 2
+
+
+def _is_edit(event) -> bool:
+    relates = event.source.get("content", {}).get("m.relates_to") or {}
+    return relates.get("rel_type") == "m.replace"
+
+
+def _reply_relation(event) -> dict:
+    """Reply to `event`, inside its thread when it was sent in one."""
+    relates = event.source.get("content", {}).get("m.relates_to") or {}
+    if relates.get("rel_type") == "m.thread":
+        return {
+            "rel_type": "m.thread",
+            "event_id": relates["event_id"],
+            "is_falling_back": False,
+            "m.in_reply_to": {"event_id": event.event_id},
+        }
+    return {"m.in_reply_to": {"event_id": event.event_id}}
+
+
+def _edit_content(event_id: str, text: str) -> dict:
+    """An m.replace edit of one of the bot's messages."""
+    return {
+        "msgtype": "m.notice",
+        "body": f"* {text}",
+        "m.new_content": {"msgtype": "m.notice", "body": text},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
+    }

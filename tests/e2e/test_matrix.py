@@ -1,0 +1,280 @@
+"""The Matrix adapter end to end: real matrix-nio clients against a real Synapse on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+from pydantic import SecretStr
+
+from adapters.matrix_bot import MatrixAdapter
+from bot.settings import MatrixSettings
+from tests.e2e import synapse as synapse_server
+from tests.e2e.matrix_fixtures import MatrixUser
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory) -> synapse_server.Synapse:
+    """One homeserver for the whole session (installed on first use)."""
+    server = synapse_server.start(tmp_path_factory.mktemp("synapse"))
+    yield server
+    server.stop()
+
+
+def unique(name: str) -> str:
+    return f"{name}{secrets.token_hex(3)}"
+
+
+@pytest.fixture
+async def users(synapse, tmp_path) -> AsyncIterator:
+    """`await users("alice", encryption=False)`: a logged-in, syncing test user."""
+    opened: list[MatrixUser] = []
+
+    async def factory(name: str, *, encryption: bool = False) -> MatrixUser:
+        name = unique(name)
+        user = await MatrixUser(
+            synapse, name, tmp_path / "clients" / name, encryption=encryption
+        ).__aenter__()
+        opened.append(user)
+        return user
+
+    yield factory
+    for user in opened:
+        await user.__aexit__()
+
+
+@pytest.fixture
+async def bot(synapse, make_app) -> AsyncIterator:
+    """`await bot(allowed=[users...])`: the app and a started MatrixAdapter as a fresh bot account."""
+    adapters: list[MatrixAdapter] = []
+    state: dict = {}
+
+    async def factory(*allowed: MatrixUser, edit_interval: float = 0.2, **overrides):
+        if "app" not in state:
+            state["app"] = await make_app(allowed_users=[f"matrix:{u.user_id}" for u in allowed], **overrides)
+            state["name"] = unique("souvenir")
+            state["password"] = secrets.token_hex(8)
+            state["user_id"] = synapse.register(state["name"], state["password"])
+        app = state["app"]
+        settings = MatrixSettings(
+            homeserver=synapse.url,
+            user_id=state["user_id"],
+            password=SecretStr(state["password"]),
+            edit_interval=edit_interval,
+        )
+        adapter = MatrixAdapter(settings, app.assistant, app.settings.limits, app.settings.data_dir)
+        await adapter.start()
+        adapters.append(adapter)
+        for user in allowed:
+            user.bot_id = state["user_id"]
+        return adapter
+
+    yield factory
+    for adapter in adapters:
+        await adapter.stop()
+
+
+async def dm(user: MatrixUser, adapter: MatrixAdapter, *, encrypted: bool = False) -> str:
+    """A two-person room with the bot, once the bot has joined."""
+    room_id = await user.create_room(adapter.client.user_id, encrypted=encrypted, direct=True)
+    await user.wait_for(
+        lambda: (
+            adapter.client.user_id in user.client.rooms[room_id].users
+            and adapter.client.user_id not in user.client.rooms[room_id].invited_users
+        )
+    )
+    return room_id
+
+
+async def test_invite_join_teach_then_answer_from_the_fact(bot, users, fake_ollama):
+    alice = await users("alice")
+    adapter = await bot(alice)
+
+    def quote_memory(messages: list[dict]) -> str:
+        lines = [
+            line for m in messages for line in m["content"].splitlines() if "Rex" in line and "?" not in line
+        ]
+        return "From memory: " + (lines[0] if lines else "nothing")
+
+    fake_ollama.reply = quote_memory
+    room = await dm(alice, adapter)
+    assert room in adapter.client.rooms
+
+    taught = await alice.answer(room, "!teach My dog is called Rex")
+    assert "Remembered as #" in taught
+    answer = await alice.answer(room, "What is my dog called?", done=lambda t: "From memory:" in t)
+    assert "My dog is called Rex" in answer
+    help_text = await alice.answer(room, "!help")
+    assert "teach" in help_text and "forget" in help_text
+
+
+async def test_file_upload_is_ingested_and_retrievable(bot, users):
+    alice = await users("alice")
+    adapter = await bot(alice)
+    room = await dm(alice, adapter)
+
+    event = await alice.send_file(room, "notes.txt", b"The spare key is under the blue flowerpot.")
+    confirmation = await alice.reply_text(event, done=lambda t: "✅" in t or "❌" in t)
+    assert "✅ notes.txt" in confirmation and "document #" in confirmation
+    listed = await alice.answer(room, "!remember flowerpot")
+    assert "blue flowerpot" in listed
+
+
+async def test_unsupported_and_oversized_files_are_refused_with_a_message(bot, users):
+    alice = await users("alice")
+    adapter = await bot(alice, limits={"max_upload_bytes": 100})
+    room = await dm(alice, adapter)
+
+    exe = await alice.send_file(room, "tool.exe", b"MZ\x00\x01", mime="application/octet-stream")
+    assert "unsupported file type" in await alice.reply_text(exe)
+    big = await alice.send_file(room, "big.txt", b"word " * 100)
+    assert "too large" in await alice.reply_text(big)
+    assert "Nothing remembered" in await alice.answer(room, "!remember")
+
+
+async def test_group_room_shares_a_scope_while_dms_stay_private(bot, users):
+    alice, carol = await users("alice"), await users("carol")
+    adapter = await bot(alice, carol)
+    me = adapter.client.user_id
+    group = await alice.create_room(me, carol.user_id)
+    await carol.join(group)
+    await alice.wait_for(
+        lambda: len(adapter.client.rooms.get(group).users if group in adapter.client.rooms else []) == 3
+    )
+
+    assert "Remembered" in await alice.answer(group, "!teach The team meeting is on Thursday")
+    assert "Thursday" in await carol.answer(group, "!remember")
+
+    alice_dm = await dm(alice, adapter)
+    assert "Remembered" in await alice.answer(alice_dm, "!teach My PIN hint is the cat's birthday")
+    carol_dm = await dm(carol, adapter)
+    assert "Nothing remembered" in await carol.answer(carol_dm, "!remember")
+    assert "Thursday" not in await alice.answer(alice_dm, "!remember")
+    assert "PIN" not in await carol.answer(group, "!remember")
+
+
+async def test_group_room_answers_mentions_and_replies_and_ignores_the_rest(bot, users, fake_ollama):
+    alice, carol = await users("alice"), await users("carol")
+    adapter = await bot(alice, carol)
+    me = adapter.client.user_id
+    group = await alice.create_room(me, carol.user_id)
+    await carol.join(group)
+    await alice.wait_for(
+        lambda: group in adapter.client.rooms and len(adapter.client.rooms[group].users) == 3
+    )
+
+    chatter = await alice.send(group, "Carol, lunch at noon?")
+    pill = f'<a href="https://matrix.to/#/{me}">Souvenir</a>: how are you?'
+    mention = await alice.answer(
+        group,
+        "Souvenir: how are you?",
+        format="org.matrix.custom.html",
+        formatted_body=pill,
+        done=lambda t: "how are you" in t,
+    )
+    assert "You said: how are you?" in mention
+    by_id = await carol.answer(group, f"{me} what time is it?", done=lambda t: "time" in t)
+    assert "what time is it" in by_id
+    first_reply = next(m for m in alice.messages.values() if m.text == mention)
+    follow_up = await alice.answer(
+        group,
+        "and tomorrow?",
+        **{"m.relates_to": {"m.in_reply_to": {"event_id": first_reply.event_id}}},
+        done=lambda t: "tomorrow" in t,
+    )
+    assert "and tomorrow?" in follow_up
+    assert alice.replies_to(chatter) == []
+
+
+async def test_answers_in_the_thread_it_was_asked_in(bot, users):
+    alice = await users("alice")
+    adapter = await bot(alice)
+    room = await dm(alice, adapter)
+    root = await alice.send(room, "!status")
+    await alice.reply_text(root)
+    event = await alice.send(room, "!help", **{"m.relates_to": {"rel_type": "m.thread", "event_id": root}})
+    await alice.reply_text(event)
+    reply = alice.replies_to(event)[0]
+    assert reply.relates_to["rel_type"] == "m.thread" and reply.relates_to["event_id"] == root
+
+
+async def test_long_answers_stream_by_few_paragraph_edits(bot, users, fake_ollama):
+    alice = await users("alice")
+    adapter = await bot(alice, edit_interval=0.3)
+    paragraphs = [f"Paragraph {i} " + "word " * 30 for i in range(40)]
+    fake_ollama.reply = "\n\n".join(p.strip() for p in paragraphs)
+    fake_ollama.chunk_delay = 0.002
+    room = await dm(alice, adapter)
+
+    event = await alice.send(room, "Tell me a long story")
+    await alice.reply_text(event, done=lambda t: "Paragraph 39" in t)
+    message = alice.replies_to(event)[0]
+    words = len(fake_ollama.reply.split(" "))
+    assert message.edits < words / 10
+    assert message.text.endswith(paragraphs[-1].strip())
+    for version in message.versions[:-1]:
+        assert version.rstrip().endswith("word")  # intermediate edits stop at a paragraph end
+
+
+async def test_restart_keeps_the_device_and_does_not_answer_old_messages(bot, users, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    alice = await users("alice")
+    adapter = await bot(alice)
+    room = await dm(alice, adapter)
+    first = await alice.send(room, "!teach The boiler was serviced in May")
+    await alice.reply_text(first)
+    device = adapter.client.device_id
+    devices_before = sorted(d.id for d in (await adapter.client.devices()).devices)
+    await adapter.stop()
+    stored = json.loads((tmp_path / "data" / "matrix" / "session.json").read_text())
+    assert stored["device_id"] == device and stored["next_batch"]
+
+    while_down = await alice.send(room, "!remember boiler")
+    again = await bot(alice)
+    assert again.client.device_id == device
+    assert "boiler" in await alice.reply_text(while_down)
+    after = await alice.answer(room, "!status")
+    assert "Memories: 1" in after
+    assert len(alice.replies_to(first)) == 1
+    assert stored["access_token"] not in caplog.text
+    assert stored["access_token"] not in str(MatrixSettings())  # and settings never print secrets
+    devices = await again.client.devices()
+    assert sorted(d.id for d in devices.devices) == devices_before
+
+
+async def test_invites_from_unknown_users_are_declined_and_their_messages_ignored(bot, users, fake_ollama):
+    alice, mallory = await users("alice"), await users("mallory")
+    adapter = await bot(alice)
+    me = adapter.client.user_id
+    room = await mallory.create_room(me)
+    await mallory.wait_for(lambda: me not in mallory.client.rooms[room].users)
+    assert room not in adapter.client.rooms
+
+    group = await alice.create_room(me, mallory.user_id)
+    await mallory.join(group)
+    await alice.wait_for(
+        lambda: group in adapter.client.rooms and len(adapter.client.rooms[group].users) == 3
+    )
+    denied = await mallory.answer(group, "!teach I own this bot")
+    assert "not on my list" in denied
+    assert "Nothing remembered" in await alice.answer(group, "!remember")
+
+
+async def test_encrypted_dm_is_read_and_answered(bot, users):
+    alice = await users("alice", encryption=True)
+    adapter = await bot(alice)
+    room = await dm(alice, adapter, encrypted=True)
+    assert alice.client.rooms[room].encrypted
+
+    taught = await alice.answer(room, "!teach The wifi password is on the fridge")
+    assert "Remembered as #" in taught
+    event = await alice.send_file(room, "secret.md", b"# Plan\nThe launch is on the 3rd of March.")
+    assert "✅ secret.md" in await alice.reply_text(event, done=lambda t: "✅" in t or "❌" in t)
+    assert "3rd of March" in await alice.answer(room, "!remember launch")
+    replies = [m for m in alice.messages.values() if m.room_id == room]
+    assert replies and all(m.encrypted for m in replies)  # every answer was sent encrypted
