@@ -250,23 +250,16 @@ class MemoryService:
             raise FileTooLarge(name=name, size=len(data), limit=self.limits.max_upload_bytes)
         if importance is not None and not 0.0 <= importance <= 1.0:
             raise BadInput(detail="importance must be between 0 and 1")
-        sha256 = hashlib.sha256(data).hexdigest()
+        sha256 = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
         known = await self._store.find_document(scope, sha256)
         if known:
             return IngestReport(name, [], known.id, duplicate_of=known.id)
         options = ParseOptions(source=name, author=author, importance=importance, policy=self._chunking)
         items = await asyncio.to_thread(parse_file, name, data, options)
         await self._check_room(scope, len(items))
-        batches: list[np.ndarray] = []
-        step = self.limits.embed_batch
-        for start in range(0, len(items), step):
-            batches.append(await self._embed([m.text for m in items[start : start + step]]))
-            if progress:
-                progress(min(start + step, len(items)), len(items))
+        vectors = await self._embed_in_batches([m.text for m in items], progress)
         try:
-            ids, document_id = await self._write(
-                scope, items, np.concatenate(batches), (name, sha256, len(data))
-            )
+            ids, document_id = await self._write(scope, items, vectors, (name, sha256, len(data)))
         except sqlite3.IntegrityError:
             known = await self._store.find_document(scope, sha256)
             if known is None:
@@ -274,6 +267,21 @@ class MemoryService:
             return IngestReport(name, [], known.id, duplicate_of=known.id)
         await self._indexes.flush()
         return IngestReport(name, ids, document_id)
+
+    async def _embed_in_batches(self, texts: list[str], progress: Progress | None) -> np.ndarray:
+        """Embed `texts` batch by batch, longest first (less padding per batch), reporting progress."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        vectors: np.ndarray | None = None
+        step = self.limits.embed_batch
+        for start in range(0, len(order), step):
+            batch = order[start : start + step]
+            embedded = await self._embed([texts[i] for i in batch])
+            if vectors is None:
+                vectors = np.zeros((len(texts), embedded.shape[1]), dtype=np.float32)
+            vectors[batch] = embedded
+            if progress:
+                progress(min(start + step, len(texts)), len(texts))
+        return vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32)
 
     async def status(self, scope: str) -> ScopeStatus:
         """Counts and sizes for /status."""

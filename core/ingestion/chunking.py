@@ -18,7 +18,8 @@ class ChunkPolicy:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences (or lines) of `text`, whitespace-trimmed, empty ones dropped."""
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    # finditer, not findall: one match per call lets other threads (the event loop) run on huge texts.
+    return [s for s in (m.group().strip() for m in _SENTENCE.finditer(text)) if s]
 
 
 def _split_long(sentence: str, size: int) -> list[str]:

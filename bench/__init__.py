@@ -1,0 +1,1 @@
+"""Benchmarks a user can rerun: retrieval quality, ingestion throughput, latency, responsiveness."""

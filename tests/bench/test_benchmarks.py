@@ -1,0 +1,119 @@
+"""Smoke runs of every benchmark at tiny sizes: each command runs and reports its named figures."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.beir import load
+from bench.metrics import evaluate, ndcg_at, recall_at
+
+ROOT = Path(__file__).resolve().parents[2]
+
+DOCS = {
+    "d1": ("Mitosis", "Cells divide by mitosis into two identical daughter cells."),
+    "d2": ("Photosynthesis", "Plants turn sunlight, water and carbon dioxide into sugar and oxygen."),
+    "d3": ("Insulin", "The pancreas secretes insulin to lower blood glucose after meals."),
+    "d4": ("Volcanoes", "Magma rises through the crust and erupts as lava from volcanoes."),
+}
+QUERIES = {
+    "q1": "How do cells divide by mitosis?",
+    "q2": "Plants turn sunlight into sugar",
+    "q3": "pancreas insulin blood glucose",
+    "q4": "magma erupts as lava from volcanoes",
+}
+
+
+def write_dataset(path: Path) -> Path:
+    """A tiny BEIR-layout dataset where each query has exactly one obviously relevant document."""
+    (path / "qrels").mkdir(parents=True)
+    (path / "corpus.jsonl").write_text(
+        "".join(json.dumps({"_id": d, "title": t, "text": x}) + "\n" for d, (t, x) in DOCS.items())
+    )
+    (path / "queries.jsonl").write_text(
+        "".join(json.dumps({"_id": q, "text": x}) + "\n" for q, x in QUERIES.items())
+        + json.dumps({"_id": "unjudged", "text": "ignored"})
+        + "\n"
+    )
+    (path / "qrels" / "test.tsv").write_text(
+        "query-id\tcorpus-id\tscore\n" + "".join(f"q{i}\td{i}\t1\n" for i in range(1, 5))
+    )
+    return path
+
+
+def run_bench(name: str, *args: str) -> dict:
+    """Run `python -m bench.NAME --json ...` and parse its last output line."""
+    done = subprocess.run(
+        [sys.executable, "-m", f"bench.{name}", "--json", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_ndcg_and_recall_follow_the_trec_conventions() -> None:
+    relevant = {"a": 2, "b": 1}
+    assert ndcg_at(relevant, ["a", "b", "x"], 10) == pytest.approx(1.0)
+    # b (grade 1) first and a (grade 2) second: DCG = 1 + 2/log2(3), IDCG = 2 + 1/log2(3).
+    expected = (1 + 2 / math.log2(3)) / (2 + 1 / math.log2(3))
+    assert ndcg_at(relevant, ["b", "a"], 10) == pytest.approx(expected)
+    assert ndcg_at(relevant, ["x"] * 10 + ["a"], 10) == 0.0
+    assert recall_at(relevant, ["x", "a"], 100) == 0.5
+    figures = evaluate({"q": relevant, "empty": {"z": 0}}, {"q": ["a", "b"]})
+    assert figures == {"ndcg@10": 1.0, "recall@100": 1.0}
+
+
+def test_loader_reads_only_the_judged_queries(tmp_path: Path) -> None:
+    dataset = load(write_dataset(tmp_path / "tiny"))
+    assert set(dataset.queries) == set(QUERIES)
+    assert dataset.corpus["d1"].startswith("Mitosis Cells divide")
+    assert dataset.qrels["q3"] == {"d3": 1}
+
+
+def test_retrieval_benchmark_scores_a_perfect_case_at_one(tmp_path: Path) -> None:
+    figures = run_bench("retrieval", "--dataset", str(write_dataset(tmp_path / "tiny")), "--embedder", "hash")
+    assert set(figures["runs"]) == {"baseline_raw", "dense", "keyword", "hybrid"}
+    for scores in figures["runs"].values():
+        assert 0.0 <= scores["ndcg@10"] <= 1.0 and 0.0 <= scores["recall@100"] <= 1.0
+    assert figures["runs"]["keyword"] == {"ndcg@10": 1.0, "recall@100": 1.0}
+    assert figures["runs"]["hybrid"] == {"ndcg@10": 1.0, "recall@100": 1.0}
+    assert figures["chunks"] == len(DOCS)
+
+
+def test_ingest_benchmark_reports_a_ratio(tmp_path: Path) -> None:
+    dataset = write_dataset(tmp_path / "tiny")
+    figures = run_bench("ingest", "--dataset", str(dataset), "--chars", "3000", "--rounds", "1")
+    assert figures["chunks"] > 1
+    assert figures["souvenir_chunks_per_s"] > 0 and figures["raw_encode_chunks_per_s"] > 0
+    assert figures["ratio"] > 0
+
+
+def test_latency_benchmark_sweeps_sizes_and_draws_the_plot(tmp_path: Path) -> None:
+    png = tmp_path / "latency.png"
+    figures = run_bench(
+        "latency", "--sizes", "50,150", "--queries", "5", "--embedder", "hash", "--plot", str(png)
+    )
+    assert [row["size"] for row in figures["sizes"]] == [50, 150]
+    for row in figures["sizes"]:
+        assert 0 < row["souvenir"]["p50_ms"] <= row["souvenir"]["p99_ms"]
+        assert row["raw"]["p50_ms"] > 0 and row["disk_mb"] > 0 and row["peak_rss_mb"] > 0
+        assert row["cold_load_ms"] > 0
+    assert figures["small_scope_slowdown_p50"] > 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_responsiveness_benchmark_measures_lag_during_ingestion(tmp_path: Path) -> None:
+    figures = run_bench(
+        "responsiveness", "--mb", "0.05", "--seconds", "1", "--embedder", "hash", "--dataset", str(tmp_path)
+    )
+    assert figures["ingestion_finished"] is True and figures["chunks"] > 10
+    assert figures["max_lag_ms"] >= 0 and figures["talk_p99_ms"] > 0
+    assert figures["during_ingestion"]["talk_requests"] >= 20
