@@ -88,6 +88,8 @@ async def dm(user: MatrixUser, adapter: MatrixAdapter, *, encrypted: bool = Fals
             and adapter.client.user_id not in user.client.rooms[room_id].invited_users
         )
     )
+    # The user can see the join before the bot's own sync has delivered the room to it.
+    await user.wait_for(lambda: room_id in adapter.client.rooms)
     return room_id
 
 
