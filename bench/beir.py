@@ -29,7 +29,7 @@ def load(path: Path, split: str = "test") -> Dataset:
         for line in handle:
             if line.strip():
                 doc = json.loads(line)
-                corpus[str(doc["_id"])] = f"{doc.get('title', '')} {doc.get('text', '')}".strip()
+                corpus[str(doc["_id"])] = f"{doc.get('title', '')}\n\n{doc.get('text', '')}".strip()
     qrels: Qrels = {}
     with open(path / "qrels" / f"{split}.tsv", encoding="utf-8") as handle:
         reader = csv.reader(handle, delimiter="\t")

@@ -18,6 +18,7 @@ DOCUMENT_IMPORTANCE = 0.5
 CONVERSATION_IMPORTANCE = 0.6
 FACT_IMPORTANCE = 0.7
 _MAX_RECORD_CHARS = 2000
+_MAX_TITLE_CHARS = 200
 
 
 @dataclass
@@ -73,8 +74,17 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _documents(text: str, options: ParseOptions, **metadata: object) -> list[NewMemory]:
-    """Document chunks of `text`."""
+def document_title(text: str) -> str:
+    """A document's title: its first non-empty line when short enough to be one (Markdown `#` dropped)."""
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line if len(line) <= _MAX_TITLE_CHARS else ""
+    return ""
+
+
+def _documents(text: str, options: ParseOptions, title: str = "", **metadata: object) -> list[NewMemory]:
+    """Document chunks of `text`; each chunk that lacks the document's `title` carries it as context."""
     importance = options.importance if options.importance is not None else DOCUMENT_IMPORTANCE
     return [
         NewMemory(
@@ -83,14 +93,15 @@ def _documents(text: str, options: ParseOptions, **metadata: object) -> list[New
             importance=importance,
             source=options.source,
             author=options.author,
-            metadata={**metadata, "chunk": i},
+            metadata={**metadata, "chunk": i, **({"title": title} if title and title not in chunk else {})},
         )
         for i, chunk in enumerate(chunk_text(text, options.policy))
     ]
 
 
 def _parse_text(data: bytes, options: ParseOptions) -> list[NewMemory]:
-    return _documents(_decode(data), options)
+    text = _decode(data)
+    return _documents(text, options, title=document_title(text))
 
 
 def _importance(value: object, default: float, options: ParseOptions) -> float:
@@ -239,9 +250,11 @@ def _parse_pdf(data: bytes, options: ParseOptions) -> list[NewMemory]:
         pages = [page.extract_text() or "" for page in reader.pages]
     except PdfReadError as error:
         raise CorruptFile(name=options.source, detail="not a valid PDF") from error
+    title = str(reader.metadata.title or "").strip() if reader.metadata else ""
+    title = title or document_title(next((page for page in pages if page.strip()), ""))
     memories: list[NewMemory] = []
     for number, page in enumerate(pages, start=1):
-        memories += _documents(page, options, page=number)
+        memories += _documents(page, options, title=title, page=number)
     for i, memory in enumerate(memories):
         memory.metadata["chunk"] = i
     if not memories:
@@ -264,4 +277,4 @@ def _parse_docx(data: bytes, options: ParseOptions) -> list[NewMemory]:
             cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
             if cells:
                 parts.append(" | ".join(cells) + ".")
-    return _documents("\n".join(parts), options)
+    return _documents("\n".join(parts), options, title=document_title(parts[0]) if parts else "")

@@ -39,6 +39,20 @@ class ScopeStats:
         return sum(self.by_kind.values())
 
 
+def _memory_rows(
+    scope: str, items: list[NewMemory], vectors: np.ndarray, embedder: str, now: float, document_id: int | None
+) -> list[tuple]:
+    """The `memories` rows of a batch, in _write's column order."""
+    return [
+        (
+            scope, item.kind.value, item.text, float(item.importance), json.dumps(item.tags),
+            item.source, item.author, now, document_id, json.dumps(item.metadata),
+            vector.tobytes(), embedder,
+        )
+        for item, vector in zip(items, vectors, strict=True)
+    ]
+
+
 def _row_to_memory(row: aiosqlite.Row | tuple) -> Memory:
     """Build a Memory from a row selected with _MEMORY_COLUMNS."""
     return Memory(
@@ -135,14 +149,8 @@ class Store:
                     (scope, name, sha256, size, len(items), now),
                 )
                 document_id = cursor.lastrowid
-            rows = [
-                (
-                    scope, item.kind.value, item.text, float(item.importance), json.dumps(item.tags),
-                    item.source, item.author, now, document_id, json.dumps(item.metadata),
-                    vector.tobytes(), embedder,
-                )
-                for item, vector in zip(items, vectors, strict=True)
-            ]
+            # Tens of thousands of rows for a big file: built in a worker, not on the event loop.
+            rows = await asyncio.to_thread(_memory_rows, scope, items, vectors, embedder, now, document_id)
             await db.executemany(
                 "INSERT INTO memories (scope, kind, text, importance, tags, source, author, created_at,"
                 " document_id, metadata, embedding, embedder) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -153,8 +161,11 @@ class Store:
                 (last,) = await cursor.fetchone()
             ids = list(range(last - len(items) + 1, last + 1))
             await db.executemany(
-                "INSERT INTO memories_fts (rowid, text, scope) VALUES (?,?,?)",
-                [(memory_id, item.text, scope) for memory_id, item in zip(ids, items, strict=True)],
+                "INSERT INTO memories_fts (rowid, text, context, scope) VALUES (?,?,?,?)",
+                (
+                    (memory_id, item.text, str(item.metadata.get("title", "")), scope)
+                    for memory_id, item in zip(ids, items, strict=True)
+                ),
             )
         return ids, document_id
 
@@ -215,13 +226,16 @@ class Store:
             if row is None:
                 return None
             async with db.execute(
-                "SELECT id, text FROM memories WHERE scope = ? AND superseded_by = ?", (scope, memory_id)
+                "SELECT id, text, COALESCE(json_extract(metadata, '$.title'), '') FROM memories"
+                " WHERE scope = ? AND superseded_by = ?",
+                (scope, memory_id),
             ) as cursor:
                 replaced = list(await cursor.fetchall())
-            for replaced_id, text in replaced:
+            for replaced_id, text, context in replaced:
                 await db.execute("UPDATE memories SET superseded_by = NULL WHERE id = ?", (replaced_id,))
                 await db.execute(
-                    "INSERT INTO memories_fts (rowid, text, scope) VALUES (?,?,?)", (replaced_id, text, scope)
+                    "INSERT INTO memories_fts (rowid, text, context, scope) VALUES (?,?,?,?)",
+                    (replaced_id, text, context, scope),
                 )
             await db.execute("DELETE FROM memories_fts WHERE rowid = ?", (memory_id,))
             await db.execute("DELETE FROM memories WHERE id = ?", (memory_id,))

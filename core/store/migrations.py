@@ -82,7 +82,24 @@ async def m001_initial(db: aiosqlite.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+async def m002_keyword_context(db: aiosqlite.Connection) -> None:
+    """The keyword index gains a `context` column: the title of the document a chunk comes from."""
+    await run_script(
+        db,
+        """
+        CREATE VIRTUAL TABLE memories_fts_new USING fts5(
+            text, context, scope UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        INSERT INTO memories_fts_new (rowid, text, context, scope)
+            SELECT m.id, m.text, COALESCE(json_extract(m.metadata, '$.title'), ''), m.scope
+            FROM memories AS m WHERE m.id IN (SELECT rowid FROM memories_fts);
+        DROP TABLE memories_fts;
+        ALTER TABLE memories_fts_new RENAME TO memories_fts
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_keyword_context]
 
 
 async def run_script(db: aiosqlite.Connection, script: str) -> None:

@@ -222,3 +222,13 @@ async def test_changing_the_embedder_re_embeds_existing_memories(tmp_path):
     assert [h.memory.id for h in hits] == [kept.id]
     assert await app.store.texts_needing_embedding("console:user:local", "another-model") == []
     await app.close()
+
+
+async def test_a_chunk_is_found_by_words_of_its_document_title(make_app):
+    app = await make_app()
+    body = " ".join(f"Clause {i} says the rent is due on day {i} of the month." for i in range(1, 40))
+    report = await app.memory.ingest("console:user:local", "contract.md", f"# Apartment lease\n\n{body}".encode())
+    assert len(report.memory_ids) > 2
+    found = await app.memory.search("console:user:local", "apartment lease", limit=50, mode="keyword")
+    assert sorted(h.memory.id for h in found) == sorted(report.memory_ids)
+    assert any("lease" not in h.memory.text.lower() for h in found), "later chunks match through the title"

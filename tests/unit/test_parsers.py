@@ -105,3 +105,16 @@ def test_unsupported_type_raises_unsupported_file():
 def test_caller_importance_applies_to_document_chunks():
     memories = parse_file("a.txt", b"Fact one. Fact two.", ParseOptions(source="a", importance=0.3))
     assert all(m.importance == 0.3 for m in memories)
+
+
+def test_later_chunks_carry_the_document_title_as_context():
+    body = " ".join(f"Clause {i} says the rent is due on day {i} of the month." for i in range(1, 40))
+    memories = parse_file("lease.md", f"# Apartment lease\n\n{body}".encode(), OPTIONS)
+    assert len(memories) > 2
+    assert "title" not in memories[0].metadata, "the first chunk already holds the title"
+    assert {m.metadata.get("title") for m in memories[1:]} == {"Apartment lease"}
+
+
+def test_a_first_line_too_long_to_be_a_title_gives_no_context():
+    text = ("word " * 100 + "\n") * 20
+    assert all("title" not in m.metadata for m in parse_file("long.txt", text.encode(), OPTIONS))
