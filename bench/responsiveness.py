@@ -14,6 +14,7 @@ import numpy as np
 from bench.beir import DEFAULT_DATASET
 from bench.common import emit, machine, make_embedder, open_app
 from bench.ingest import sample_text
+from bot.runner import warm_up
 from core.models import Incoming
 
 SCOPE = "console:local"
@@ -81,6 +82,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     embedder.embed(["warm up"])
     with tempfile.TemporaryDirectory() as scratch:
         app = await open_app(Path(scratch), embedder)
+        await warm_up(app)  # as `souvenir run` does before serving
         try:
             await app.memory.teach(SCOPE, "Cells divide by mitosis.")
             idle = await measure(app, args.seconds / 3, args.concurrency, None)

@@ -35,7 +35,7 @@ class Memory:
     metadata: dict = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class NewMemory:
     """A memory about to be written (no id yet)."""
 

@@ -47,3 +47,20 @@ async def test_run_fails_when_no_platform_starts(make_app):
 async def test_no_configured_platform_means_the_console(make_app):
     app = await make_app()
     assert configured_platforms(app.settings, app.assistant) == []
+
+
+async def test_warm_up_loads_the_model_off_the_loop_and_freezes_the_start_up_heap(make_app):
+    import gc
+    import threading
+
+    from bot.runner import warm_up
+
+    app = await make_app()
+    gc.unfreeze()
+    try:
+        await warm_up(app)
+        assert app.embedder.calls == [1], "the model is used once before the first message"
+        assert threading.get_ident() not in app.embedder.threads, "loading ran in a worker"
+        assert gc.get_freeze_count() > 0, "long-lived start-up objects are kept out of full collections"
+    finally:
+        gc.unfreeze()
