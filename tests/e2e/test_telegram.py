@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 
 from adapters.telegram_bot import TelegramAdapter
 from bot.settings import TelegramSettings
-from core.models import OutgoingFile, Reply
+from core.models import Reply
 from core.scope import group_scope, user_scope
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 
@@ -252,15 +252,18 @@ async def test_edit_with_identical_text_is_ignored(telegram, bot):
     assert telegram.chat_text(OWNER) == ["same", "same"]
 
 
-async def test_export_file_is_sent_as_a_document(telegram, bot):
-    adapter, _app = bot
-    data = json.dumps([{"text": "Exports work"}]).encode()
-    reply = Reply(text="1 memory", file=OutgoingFile(name="souvenir.json", data=data, caption="1 memory"))
-    await adapter.render(bound_message(adapter, OWNER), reply)
+async def test_export_sends_the_chats_memory_as_a_document(telegram, bot):
+    telegram.push_message("/teach The spare key is under the blue pot")
+    await answer_in(telegram, OWNER, "#")
+    telegram.push_message("/export jsonl")
+    await telegram.wait_for(lambda: telegram.sent("sendDocument"))
     document = telegram.sent("sendDocument")[0].params["document"]
-    assert document["filename"] == "souvenir.json"
-    assert json.loads(document["data"]) == [{"text": "Exports work"}]
-    assert telegram.chat_text(OWNER) == ["1 memory"]
+    assert document["filename"].endswith(".jsonl")
+    records = [json.loads(line) for line in document["data"].decode().splitlines()]
+    assert any(
+        "blue pot" in message["content"] for record in records for message in record["messages"]
+        if message["role"] == "assistant"
+    )
 
 
 async def test_webhook_url_selects_webhook_mode(make_app):
