@@ -176,7 +176,9 @@ class Store:
             return []
         marks = ",".join("?" * len(ids))
         rows = await self._fetchall(
-            f"SELECT {_MEMORY_COLUMNS} FROM memories WHERE scope = ? AND id IN ({marks})", [scope, *ids]
+            # `+scope`: look rows up by id; the planner would otherwise walk the whole scope's index
+            # (10 ms instead of 0.1 ms for 100 ids in a 100k scope).
+            f"SELECT {_MEMORY_COLUMNS} FROM memories WHERE +scope = ? AND id IN ({marks})", [scope, *ids]
         )
         by_id = {row[0]: _row_to_memory(row) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
@@ -275,7 +277,8 @@ class Store:
         marks = ",".join("?" * len(memory_ids))
         rows = await self._fetchall(
             f"SELECT c.memory_id, {', '.join('m.' + c for c in _MEMORY_COLUMNS.split(', '))} "
-            f"FROM corrections c JOIN memories m ON m.id = c.correction_id "
+            # CROSS JOIN keeps corrections as the outer loop: 0.05 ms instead of a scan of the scope (87 ms at 100k).
+            f"FROM corrections c CROSS JOIN memories m ON m.id = c.correction_id "
             f"WHERE m.scope = ? AND m.superseded_by IS NULL AND c.memory_id IN ({marks}) ORDER BY m.id DESC",
             [scope, *memory_ids],
         )
