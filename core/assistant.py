@@ -99,8 +99,7 @@ class Assistant:
     async def _cmd_help(self, incoming: Incoming, lang: str) -> Reply:
         lines = [self._t(lang, "help.header")]
         for spec in COMMANDS:
-            usage = f"{spec.name} {spec.args}".strip()
-            lines.append(f"• {usage} — {spec.help.get(lang, spec.help['en'])}")
+            lines.append(f"• {spec.usage(lang)} — {spec.help.get(lang, spec.help['en'])}")
         lines.append(self._t(lang, "help.footer"))
         return Reply(text="\n".join(lines))
 

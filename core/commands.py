@@ -15,6 +15,12 @@ class CommandSpec:
     name: str
     args: str
     help: dict[str, str]
+    args_fr: str | None = None
+
+    def usage(self, lang: str) -> str:
+        """`name ARGS` with the argument placeholders in `lang`."""
+        args = self.args_fr if lang == "fr" and self.args_fr is not None else self.args
+        return f"{self.name} {args}".strip()
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -27,9 +33,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         },
     ),
     CommandSpec("help", "", {"en": "What I can do", "fr": "Ce que je sais faire"}),
-    CommandSpec("teach", "TEXT", {"en": "Remember a fact", "fr": "Retenir un fait"}),
+    CommandSpec("teach", "TEXT", {"en": "Remember a fact", "fr": "Retenir un fait"}, "TEXTE"),
     CommandSpec(
-        "correct", "WRONG | RIGHT", {"en": "Correct something I got wrong", "fr": "Corriger une erreur"}
+        "correct",
+        "WRONG | RIGHT",
+        {"en": "Correct something I got wrong", "fr": "Corriger une erreur"},
+        "FAUX | JUSTE",
     ),
     CommandSpec(
         "remember",
@@ -38,8 +47,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "en": "List memories (or those matching QUERY)",
             "fr": "Lister les souvenirs (ou ceux liés à REQUÊTE)",
         },
+        "[REQUÊTE] [page N]",
     ),
-    CommandSpec("forget", "ID", {"en": "Delete one memory", "fr": "Effacer un souvenir"}),
+    CommandSpec("forget", "ID", {"en": "Delete one memory", "fr": "Effacer un souvenir"}, "N°"),
     CommandSpec(
         "why",
         "",
@@ -61,6 +71,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "en": "Show or switch the model of this chat",
             "fr": "Voir ou changer le modèle de cette discussion",
         },
+        "[NOM]",
     ),
     CommandSpec(
         "reset",

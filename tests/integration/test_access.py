@@ -49,3 +49,11 @@ async def test_only_admins_switch_the_model_of_a_group(make_app):
     group = {"scope": "telegram:chat:-1", "platform": "telegram", "is_group": True}
     assert "admin" in await say(app, command="model", args="llama3.2", user="3", **group)
     assert "llama3.2" in await say(app, command="model", args="llama3.2", user="4", **group)
+
+
+async def test_help_is_entirely_in_french_when_the_language_is_french(make_app):
+    app = await make_app(language="fr")
+    text = await say(app, command="help")
+    assert "Voici ce que je sais faire" in text
+    assert "correct FAUX | JUSTE — Corriger une erreur" in text
+    assert "WRONG" not in text and "TEXT " not in text

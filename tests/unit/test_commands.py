@@ -39,3 +39,12 @@ def test_console_words_and_plain_text():
     assert parse_line("teach Le ciel est bleu") == ("teach", "Le ciel est bleu")
     assert parse_line("/remember chats") == ("remember", "chats")
     assert parse_line("quelle heure est-il ?") == (None, "quelle heure est-il ?")
+
+
+def test_help_usage_placeholders_follow_the_language():
+    from core.commands import COMMANDS
+
+    usages = {spec.name: (spec.usage("en"), spec.usage("fr")) for spec in COMMANDS}
+    assert usages["correct"] == ("correct WRONG | RIGHT", "correct FAUX | JUSTE")
+    assert usages["teach"] == ("teach TEXT", "teach TEXTE")
+    assert usages["why"] == ("why", "why")
