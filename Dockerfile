@@ -8,10 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SOUVENIR_DATA_DIR=/data \
     SOUVENIR_OLLAMA__HOST=http://ollama:11434
 
-# libolm for end-to-end encrypted Matrix rooms.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libolm-dev build-essential \
-    && rm -rf /var/lib/apt/lists/*
+# No system packages: every dependency ships a manylinux wheel, including Matrix end-to-end
+# encryption (matrix-nio[e2e] uses vodozemac, not libolm).
 
 WORKDIR /app
 # The CPU build of torch first: an unpinned torch would pull several GB of CUDA packages.
