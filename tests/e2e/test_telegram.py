@@ -228,6 +228,13 @@ async def test_flood_control_429_is_waited_and_retried(telegram, bot):
     assert len(telegram.sent("sendMessage")) == 2
 
 
+async def test_transient_network_error_is_retried(telegram, bot):
+    telegram.bad_gateway_next.add("sendMessage")
+    telegram.push_message("/start")
+    await answer_in(telegram, OWNER, "Souvenir")
+    assert len(telegram.sent("sendMessage")) == 2, "the failed send was retried once"
+
+
 def bound_message(adapter: TelegramAdapter, chat_id: int) -> Message:
     """A message of the owner's private chat, bound to the adapter's real bot."""
     chat = Chat(id=chat_id, type="private")

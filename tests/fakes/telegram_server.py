@@ -29,7 +29,8 @@ class FakeTelegram:
     """`async with FakeTelegram(token) as tg:` serves /bot<token>/<method> and /file/bot<token>/<path>.
 
     Push updates with `tg.push_message(...)`; every call is recorded in `tg.calls`; `tg.files` maps
-    file_id to bytes; `tg.fail_next[method] = retry_after` answers the next call of that method with 429.
+    file_id to bytes; `tg.fail_next[method] = retry_after` answers the next call of that method with 429;
+    `tg.bad_gateway_next.add(method)` answers it with 502, as a proxy in front of the Bot API does.
     """
 
     def __init__(self, token: str) -> None:
@@ -38,6 +39,7 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}
         self.downloads: list[str] = []
         self.fail_next: dict[str, int] = {}
+        self.bad_gateway_next: set[str] = set()
         self.messages: dict[tuple[int, int], str] = {}
         self.served_at: dict[int, float] = {}
         self._updates: list[dict] = []
@@ -171,6 +173,9 @@ class FakeTelegram:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append(Call(method, params))
+        if method in self.bad_gateway_next:
+            self.bad_gateway_next.discard(method)
+            return _error(502, "Bad Gateway")
         if method in self.fail_next:
             return _error(429, "Too Many Requests: retry later", retry_after=self.fail_next.pop(method))
         handler = getattr(self, f"_m_{method}", None)
