@@ -74,7 +74,7 @@ def test_ndcg_and_recall_follow_the_trec_conventions() -> None:
 def test_loader_reads_only_the_judged_queries(tmp_path: Path) -> None:
     dataset = load(write_dataset(tmp_path / "tiny"))
     assert set(dataset.queries) == set(QUERIES)
-    assert dataset.corpus["d1"].startswith("Mitosis Cells divide")
+    assert dataset.corpus["d1"].startswith("Mitosis\n\nCells divide"), "the title is its own first line"
     assert dataset.qrels["q3"] == {"d3": 1}
 
 
