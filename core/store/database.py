@@ -78,6 +78,11 @@ def query_terms(text: str) -> list[str]:
     return meaningful or [w for w in words if len(w) > 1] or list(words)
 
 
+def scope_key(scope: str) -> str:
+    """The one-word token that marks a scope's rows in the keyword index (as SQLite's hex() writes it)."""
+    return scope.encode("utf-8").hex().upper()
+
+
 def fts_query(text: str) -> str:
     """An FTS5 query matching any meaningful word of `text` (each quoted, so no syntax leaks in)."""
     return " OR ".join(f'"{word}"' for word in query_terms(text))
@@ -161,9 +166,9 @@ class Store:
                 (last,) = await cursor.fetchone()
             ids = list(range(last - len(items) + 1, last + 1))
             await db.executemany(
-                "INSERT INTO memories_fts (rowid, text, context, scope) VALUES (?,?,?,?)",
+                "INSERT INTO memories_fts (rowid, text, context, scope_key, scope) VALUES (?,?,?,?,?)",
                 (
-                    (memory_id, item.text, str(item.metadata.get("title", "")), scope)
+                    (memory_id, item.text, str(item.metadata.get("title", "")), scope_key(scope), scope)
                     for memory_id, item in zip(ids, items, strict=True)
                 ),
             )
@@ -236,8 +241,8 @@ class Store:
             for replaced_id, text, context in replaced:
                 await db.execute("UPDATE memories SET superseded_by = NULL WHERE id = ?", (replaced_id,))
                 await db.execute(
-                    "INSERT INTO memories_fts (rowid, text, context, scope) VALUES (?,?,?,?)",
-                    (replaced_id, text, context, scope),
+                    "INSERT INTO memories_fts (rowid, text, context, scope_key, scope) VALUES (?,?,?,?,?)",
+                    (replaced_id, text, context, scope_key(scope), scope),
                 )
             await db.execute("DELETE FROM memories_fts WHERE rowid = ?", (memory_id,))
             await db.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
@@ -293,9 +298,10 @@ class Store:
         if not match:
             return []
         rows = await self._fetchall(
-            "SELECT rowid, bm25(memories_fts) AS score, text FROM memories_fts "
+            # The scope token inside MATCH: FTS5 only visits this scope's rows; weight 0 keeps it out of BM25.
+            "SELECT rowid, bm25(memories_fts, 1.0, 1.0, 0.0) AS score, text FROM memories_fts "
             "WHERE memories_fts MATCH ? AND scope = ? ORDER BY score LIMIT ?",
-            (match, scope, limit),
+            (f'scope_key : "{scope_key(scope)}" AND ({match})', scope, limit),
         )
         # BM25's IDF is degenerate in a small scope (every score near zero): break ties by how many
         # of the query's words each memory contains.

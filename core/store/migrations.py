@@ -83,15 +83,19 @@ async def m001_initial(db: aiosqlite.Connection) -> None:
 
 
 async def m002_keyword_context(db: aiosqlite.Connection) -> None:
-    """The keyword index gains a `context` column: the title of the document a chunk comes from."""
+    """Keyword index: a `context` column (the chunk's document title) and an indexed scope token.
+
+    The token (the scope's UTF-8 bytes in hex, one word) lets a search match inside one scope, so a
+    large scope no longer slows the keyword search of a small one.
+    """
     await run_script(
         db,
         """
         CREATE VIRTUAL TABLE memories_fts_new USING fts5(
-            text, context, scope UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2'
+            text, context, scope_key, scope UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2'
         );
-        INSERT INTO memories_fts_new (rowid, text, context, scope)
-            SELECT m.id, m.text, COALESCE(json_extract(m.metadata, '$.title'), ''), m.scope
+        INSERT INTO memories_fts_new (rowid, text, context, scope_key, scope)
+            SELECT m.id, m.text, COALESCE(json_extract(m.metadata, '$.title'), ''), hex(m.scope), m.scope
             FROM memories AS m WHERE m.id IN (SELECT rowid FROM memories_fts);
         DROP TABLE memories_fts;
         ALTER TABLE memories_fts_new RENAME TO memories_fts
