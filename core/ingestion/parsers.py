@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -19,6 +20,7 @@ CONVERSATION_IMPORTANCE = 0.6
 FACT_IMPORTANCE = 0.7
 _MAX_RECORD_CHARS = 2000
 _MAX_TITLE_CHARS = 200
+_FIRST_LINE = re.compile(r"[^\r\n]*[^\s#][^\r\n]*")
 
 
 @dataclass
@@ -76,11 +78,11 @@ def _decode(data: bytes) -> str:
 
 def document_title(text: str) -> str:
     """A document's title: its first non-empty line when short enough to be one (Markdown `#` dropped)."""
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line if len(line) <= _MAX_TITLE_CHARS else ""
-    return ""
+    first = _FIRST_LINE.search(text)  # not splitlines(): a 20 MB text would be split whole, holding the GIL
+    if first is None:
+        return ""
+    line = first.group(0).strip().lstrip("#").strip()
+    return line if len(line) <= _MAX_TITLE_CHARS else ""
 
 
 def _documents(text: str, options: ParseOptions, title: str = "", **metadata: object) -> list[NewMemory]:
