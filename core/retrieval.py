@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Literal
 
 from core.embeddings import Embedder
+from core.embeddings.query_batcher import QueryBatcher
 from core.models import SearchHit
 from core.store import Store
 from core.vector_index import VectorIndexes
@@ -52,7 +52,7 @@ class Retriever:
     ) -> None:
         self._store = store
         self._indexes = indexes
-        self._embedder = embedder
+        self._queries = QueryBatcher(embedder)
         self.config = config
 
     async def search(
@@ -65,7 +65,7 @@ class Retriever:
         dense: list[tuple[int, float]] = []
         keyword: list[tuple[int, float]] = []
         if mode in ("hybrid", "dense"):
-            vector = (await asyncio.to_thread(self._embedder.embed, [query]))[0]
+            vector = await self._queries.embed(query)
             dense = await self._indexes.search(scope, vector, depth)
         if mode in ("hybrid", "keyword"):
             keyword = await self._store.keyword_search(scope, query, depth)
