@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SENTENCE = re.compile(r"[^.!?…\n]+(?:[.!?…]+[\"')\]»]*|\n+|$)\s*")
+# A sentence ends at . ! ? … (with closing quotes or brackets) followed by a space or the end, or at a
+# line break. A full stop inside a token (t.me, README.md, 3.14) is part of the sentence.
+_SENTENCE = re.compile(r"(?:[^.!?…\n]+|[.!?…]+(?![\s\"')\]»]|$))+(?:[.!?…]+[\"')\]»]*|\n+|$)\s*|[.!?…]+\s*")
 
 
 @dataclass(frozen=True)

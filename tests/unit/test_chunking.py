@@ -40,3 +40,13 @@ def test_a_sentence_longer_than_a_chunk_is_cut_on_spaces():
 def test_short_text_is_one_chunk_and_empty_text_none():
     assert chunk_text("Only one fact.") == ["Only one fact."]
     assert chunk_text("   \n ") == []
+
+
+def test_full_stops_inside_tokens_do_not_split_or_alter_the_text():
+    text = "Write to @BotFather on https://t.me/BotFather. See README.md, version 3.14. Done!"
+    assert split_sentences(text) == [
+        "Write to @BotFather on https://t.me/BotFather.",
+        "See README.md, version 3.14.",
+        "Done!",
+    ]
+    assert chunk_text(text) == [text], "a chunk is the document's own text, not a re-spaced copy"
