@@ -20,7 +20,7 @@ class RetrievalConfig:
     """Fusion parameters (tuned on SciFact's train queries, see bench/retrieval.py)."""
 
     candidates: int = 100
-    rrf_k: float = 10.0
+    rrf_k: float = 5.0
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     importance_weight: float = 0.5
