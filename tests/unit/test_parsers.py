@@ -118,3 +118,10 @@ def test_later_chunks_carry_the_document_title_as_context():
 def test_a_first_line_too_long_to_be_a_title_gives_no_context():
     text = ("word " * 100 + "\n") * 20
     assert all("title" not in m.metadata for m in parse_file("long.txt", text.encode(), OPTIONS))
+
+
+def test_large_text_decodes_exactly_across_slice_boundaries():
+    text = "Crème brûlée, 😀 et l'été. " * 60_000  # > 1 MB, multi-byte characters straddle the slices
+    memories = parse_file("big.txt", text.encode(), OPTIONS)
+    assert "".join(m.text for m in memories).count("😀") >= 60_000
+    assert all("\ufffd" not in m.text for m in memories)
