@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import os
 import platform
 import resource
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.app import App, build_app
@@ -56,3 +59,16 @@ def emit(figures: dict, as_json: bool) -> None:
     else:
         print(json.dumps(figures, indent=2))
     sys.stdout.flush()
+
+
+def run_benchmark(
+    args: argparse.Namespace,
+    measure: Callable[[argparse.Namespace], Awaitable[dict]],
+    summary: Callable[[dict], str] | None = None,
+) -> dict:
+    """Run one benchmark: measure, print a summary for people, then the figures (JSON with --json)."""
+    figures = asyncio.run(measure(args))
+    if summary and not args.json:
+        print(summary(figures))
+    emit(figures, args.json)
+    return figures

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from bench.beir import DEFAULT_DATASET
-from bench.common import emit, machine, open_app
+from bench.common import machine, open_app, run_benchmark
 from core.embeddings.sentence_transformer import SentenceTransformerEmbedder
 from core.ingestion.chunking import chunk_text
 
@@ -95,15 +95,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict:
     """Entry point."""
-    args = parse_args(argv)
-    figures = asyncio.run(main_async(args))
-    if not args.json:
-        print(
-            f"souvenir {figures['souvenir_chunks_per_s']} chunks/s, raw {figures['raw_encode_chunks_per_s']}"
-            f" chunks/s, ratio {figures['ratio']}"
-        )
-    emit(figures, args.json)
-    return figures
+    return run_benchmark(
+        parse_args(argv),
+        main_async,
+        lambda f: f"souvenir {f['souvenir_chunks_per_s']} chunks/s, raw {f['raw_encode_chunks_per_s']}"
+        f" chunks/s, ratio {f['ratio']}",
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import emit, machine, make_embedder, open_app, peak_rss_mb
+from bench.common import machine, make_embedder, open_app, peak_rss_mb, run_benchmark
 from core.embeddings import Embedder
 from core.models import Kind, NewMemory
 from core.store import Store
@@ -196,10 +196,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict:
     """Entry point."""
-    args = parse_args(argv)
-    figures = asyncio.run(main_async(args))
-    emit(figures, args.json)
-    return figures
+    return run_benchmark(parse_args(argv), main_async)
 
 
 if __name__ == "__main__":

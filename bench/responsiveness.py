@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.beir import DEFAULT_DATASET
-from bench.common import emit, machine, make_embedder, open_app
+from bench.common import machine, make_embedder, open_app, run_benchmark
 from bench.ingest import sample_text
 from bot.runner import warm_up
 from core.models import Incoming
@@ -129,10 +129,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict:
     """Entry point."""
-    args = parse_args(argv)
-    figures = asyncio.run(main_async(args))
-    emit(figures, args.json)
-    return figures
+    return run_benchmark(parse_args(argv), main_async)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import tempfile
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.beir import DEFAULT_DATASET, Dataset, load
-from bench.common import emit, machine, make_embedder, open_app
+from bench.common import machine, make_embedder, open_app, run_benchmark
 from bench.metrics import Run, evaluate
 from core.ingestion.parsers import ParseOptions, parse_file
 from core.memory import MemoryService
@@ -120,13 +119,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict:
     """Entry point."""
-    args = parse_args(argv)
-    figures = asyncio.run(main_async(args))
-    if not args.json:
-        for name, scores in figures["runs"].items():
-            print(f"{name:14} nDCG@10 {scores['ndcg@10']:.3f}  Recall@100 {scores['recall@100']:.3f}")
-    emit(figures, args.json)
-    return figures
+    return run_benchmark(
+        parse_args(argv),
+        main_async,
+        lambda f: "\n".join(
+            f"{name:14} nDCG@10 {s['ndcg@10']:.3f}  Recall@100 {s['recall@100']:.3f}" for name, s in f["runs"].items()
+        ),
+    )
 
 
 if __name__ == "__main__":
