@@ -10,6 +10,7 @@ from adapters.discord_bot import DiscordAdapter
 from bot.settings import DiscordSettings
 from core.scope import group_scope, user_scope
 from tests.fakes.discord_server import FakeDiscord, user
+from tests.fakes.ollama_server import answers_from_memory
 
 TOKEN = "TEST.discord.token"
 ALICE = user(1, "alice")
@@ -43,16 +44,6 @@ async def bot(discord_server, make_app):
     await adapter.start()
     yield adapter, app
     await adapter.stop()
-
-
-def answers_from_memory(fact: str):
-    """A stand-in LLM reply that repeats `fact` only when the prompt's memories contain it."""
-
-    def reply(messages: list[dict]) -> str:
-        system = messages[0]["content"]
-        return f"From memory: {fact}." if fact in system else "I have nothing about that."
-
-    return reply
 
 
 async def settled(server: FakeDiscord, messages, needle: str) -> str:

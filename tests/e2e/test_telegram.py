@@ -16,6 +16,7 @@ from adapters.telegram_bot import TelegramAdapter
 from bot.settings import TelegramSettings
 from core.models import Reply
 from core.scope import group_scope, user_scope
+from tests.fakes.ollama_server import answers_from_memory
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 
 TOKEN = "123456:TEST-token"
@@ -43,16 +44,6 @@ async def bot(telegram, make_app):
     await adapter.start()
     yield adapter, app
     await adapter.stop()
-
-
-def answers_from_memory(fact: str):
-    """A stand-in LLM reply that repeats `fact` only when the prompt's memories contain it."""
-
-    def reply(messages: list[dict]) -> str:
-        system = messages[0]["content"]
-        return f"From memory: {fact}." if fact in system else "I have nothing about that."
-
-    return reply
 
 
 async def answer_in(telegram: FakeTelegram, chat_id: int, needle: str) -> str:

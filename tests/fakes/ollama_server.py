@@ -14,6 +14,16 @@ from tests.fakes.local_http import serve_locally
 Reply = str | Callable[[list[dict]], str]
 
 
+def answers_from_memory(fact: str) -> Callable[[list[dict]], str]:
+    """A reply that repeats `fact` only when the prompt's memories (the system message) contain it."""
+
+    def reply(messages: list[dict]) -> str:
+        system = messages[0]["content"]
+        return f"From memory: {fact}." if fact in system else "I have nothing about that."
+
+    return reply
+
+
 def _echo_reply(messages: list[dict]) -> str:
     """Default answer: repeats the question so tests can see it arrived."""
     return f"You said: {messages[-1]['content']}"
