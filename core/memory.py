@@ -274,7 +274,7 @@ class MemoryService:
         parts: list[np.ndarray] = []
         step = self.limits.embed_batch
         for start in range(0, len(order), step):
-            parts.append(await self._embed([texts[order[i]] for i in range(start, min(start + step, len(order)))]))
+            parts.append(await self._embed([texts[i] for i in order[start : start + step]]))
             if progress:
                 progress(min(start + step, len(texts)), len(texts))
         if not parts:

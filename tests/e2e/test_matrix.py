@@ -93,6 +93,16 @@ async def dm(user: MatrixUser, adapter: MatrixAdapter, *, encrypted: bool = Fals
     return room_id
 
 
+async def three_person_room(alice: MatrixUser, carol: MatrixUser, adapter: MatrixAdapter) -> str:
+    """A room of alice, carol and the bot, once the bot's sync shows all three members."""
+    group = await alice.create_room(adapter.client.user_id, carol.user_id)
+    await carol.join(group)
+    await alice.wait_for(
+        lambda: group in adapter.client.rooms and len(adapter.client.rooms[group].users) == 3
+    )
+    return group
+
+
 async def test_invite_join_teach_then_answer_from_the_fact(bot, users, fake_ollama):
     alice = await users("alice")
     adapter = await bot(alice)
@@ -142,12 +152,7 @@ async def test_unsupported_and_oversized_files_are_refused_with_a_message(bot, u
 async def test_group_room_shares_a_scope_while_dms_stay_private(bot, users):
     alice, carol = await users("alice"), await users("carol")
     adapter = await bot(alice, carol)
-    me = adapter.client.user_id
-    group = await alice.create_room(me, carol.user_id)
-    await carol.join(group)
-    await alice.wait_for(
-        lambda: len(adapter.client.rooms.get(group).users if group in adapter.client.rooms else []) == 3
-    )
+    group = await three_person_room(alice, carol, adapter)
 
     assert "Remembered" in await alice.answer(group, "!teach The team meeting is on Thursday")
     assert "Thursday" in await carol.answer(group, "!remember")
@@ -164,11 +169,7 @@ async def test_group_room_answers_mentions_and_replies_and_ignores_the_rest(bot,
     alice, carol = await users("alice"), await users("carol")
     adapter = await bot(alice, carol)
     me = adapter.client.user_id
-    group = await alice.create_room(me, carol.user_id)
-    await carol.join(group)
-    await alice.wait_for(
-        lambda: group in adapter.client.rooms and len(adapter.client.rooms[group].users) == 3
-    )
+    group = await three_person_room(alice, carol, adapter)
 
     chatter = await alice.send(group, "Carol, lunch at noon?")
     pill = f'<a href="https://matrix.to/#/{me}">Souvenir</a>: how are you?'
