@@ -8,38 +8,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from core.access import CONSOLE_USER
 from core.assistant import Assistant
+from core.commands import REGISTRY, Registry
 from core.models import Attachment, Incoming, Reply
 from core.scope import CONSOLE_SCOPE
 
-WORDS = {
-    "ingest",
-    "teach",
-    "talk",
-    "correct",
-    "remember",
-    "forget",
-    "status",
-    "why",
-    "help",
-    "export",
-    "model",
-    "reset",
-    "start",
-    "pair",
-    "search",
-}
+CONSOLE_USER = "console:local"
+"""The person at the terminal: the wiring allows them and makes them an admin."""
+PREFIX = ""
+"""The console writes commands as bare words (`teach X`)."""
 QUIT = {"quit", "exit", "bye", ":q"}
 
 
-def parse_line(line: str) -> tuple[str | None, str]:
+def parse_line(line: str, registry: Registry = REGISTRY) -> tuple[str | None, str]:
     """`teach X` or `/teach X` → ("teach", "X"); anything else is talk → (None, line)."""
-    stripped = line.strip()
-    head, _, rest = stripped.lstrip("/!").partition(" ")
-    if head.lower() in WORDS:
-        return head.lower(), rest.strip()
-    return None, stripped
+    word, args = registry.split(line, PREFIX)
+    command = registry.find(word)
+    return (command.name, args) if command else (None, line.strip())
 
 
 def file_attachment(path: Path) -> Attachment:
@@ -84,12 +69,13 @@ class ConsoleAdapter:
             command=command,
             args=args,
             language=self._language,
+            prefix=PREFIX,
         )
 
     async def run(self) -> None:
         """The read–answer loop, until end of input or `quit`."""
         if self._interactive:
-            self._print(self._assistant.text(self._language, "start.welcome"))
+            self._print(self._assistant.text(self._language, "start.welcome", prefix=PREFIX))
         while True:
             line = await asyncio.to_thread(self._read_line)
             if line is None:
@@ -112,19 +98,18 @@ class ConsoleAdapter:
 
     async def handle_line(self, line: str) -> None:
         """Answer one console line."""
-        command, args = parse_line(line)
+        command, args = parse_line(line, self._assistant.registry)
         incoming = self._incoming(command, args, line.strip())
-        if command == "ingest":
-            if not args:
-                self._print(self._assistant.text(self._language, "ingest.usage"))
-                return
+        declared = self._assistant.registry.find(command)
+        if declared is not None and any(a.file for a in declared.arguments) and args:
             path = Path(args).expanduser()
             if not path.is_file():
-                self._print(self._assistant.text(self._language, "ingest.missing", name=args))
+                self._print(self._assistant.text(self._language, "ingest.missing", prefix=PREFIX, name=args))
                 return
             incoming.attachments = [file_attachment(path)]
         reply = await self._assistant.handle(incoming)
-        await self.render(reply, stream_deltas=command in (None, "talk"))
+        if reply is not None:
+            await self.render(reply, stream_deltas=reply.updates is not None and not incoming.attachments)
 
     async def render(self, reply: Reply, *, stream_deltas: bool) -> None:
         """Print a reply: answers as they stream, progress on one rewritten line, files to disk."""

@@ -1,30 +1,31 @@
 """The Discord adapter (discord.py 2.x): slash commands and messages become `Incoming`, replies messages."""
 
+from __future__ import annotations
+
 import asyncio
 import contextlib
+import inspect
 import io
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Optional
 
 import discord
-import yarl
 from discord import app_commands
 
-from adapters.rendering import StreamRenderer, split_text
-from bot.settings import DiscordSettings, LimitSettings
+from adapters.discord_settings import DiscordSettings
+from adapters.rendering import Refused, respond
 from core.assistant import Assistant
-from core.commands import split_command
-from core.models import Attachment, Incoming, Reply
+from core.commands import Command, pick
+from core.models import Attachment, Incoming, OutgoingFile
 from core.scope import group_scope, user_scope
 
 log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 2000
+DESCRIPTION_LIMIT = 100
 READY_TIMEOUT = 30.0
-PRIVATE_COMMANDS = {"remember", "why", "export", "search", "status"}
-SKIPPED_COMMANDS = {"talk"}
-TEXT_COMMANDS = {"start"}
+TYPING_EVERY = 8.0  # Discord clears "typing…" after 10 s
 
 
 def language_of(locale: object) -> str | None:
@@ -33,8 +34,8 @@ def language_of(locale: object) -> str | None:
     return ("fr" if value.lower().startswith("fr") else "en") if value else None
 
 
-class HelpTranslator(app_commands.Translator):
-    """Gives French command descriptions from the core's command table."""
+class DeclaredTranslator(app_commands.Translator):
+    """Gives the French descriptions declared in the core's command registry."""
 
     def __init__(self, french: dict[str, str]) -> None:
         super().__init__()
@@ -52,15 +53,95 @@ class HelpTranslator(app_commands.Translator):
         return self._french.get(string.extras.get("key", ""))
 
 
+class ChannelSink:
+    """The render loop's view of a channel (guild channel or DM)."""
+
+    limit = MESSAGE_LIMIT
+    typing_every = TYPING_EVERY
+    preview = None
+
+    def __init__(self, channel: discord.abc.Messageable, interval: float) -> None:
+        self._channel = channel
+        self.interval = interval
+
+    async def send(self, text: str) -> discord.Message:
+        """Post a message."""
+        return await _refusing(lambda: self._channel.send(text), "send")
+
+    async def edit(self, handle: discord.Message, text: str) -> None:
+        """Edit one of our messages."""
+        await _refusing(lambda: handle.edit(content=text), "edit")
+
+    async def send_file(self, file: OutgoingFile) -> None:
+        """Post a file."""
+        data = discord.File(io.BytesIO(file.data), filename=file.name)
+        await _refusing(lambda: self._channel.send(file.caption[:MESSAGE_LIMIT] or None, file=data), "file")
+
+    async def typing(self, on: bool) -> None:
+        """Show "typing…" (Discord clears it by itself)."""
+        if on:
+            await self._channel.typing()
+
+
+class InteractionSink:
+    """The render loop's view of a deferred slash command: the original response, then followups."""
+
+    limit = MESSAGE_LIMIT
+    typing_every = 3600.0
+    preview = None
+
+    def __init__(self, interaction: discord.Interaction, *, ephemeral: bool, interval: float) -> None:
+        self._interaction = interaction
+        self._ephemeral = ephemeral
+        self._answered = False
+        self.interval = interval
+
+    async def send(self, text: str) -> Any:
+        """The first message replaces "thinking…"; the next ones are followups."""
+        if not self._answered:
+            self._answered = True
+            return await _refusing(lambda: self._interaction.edit_original_response(content=text), "respond")
+        return await _refusing(
+            lambda: self._interaction.followup.send(text, ephemeral=self._ephemeral, wait=True), "followup"
+        )
+
+    async def edit(self, handle: Any, text: str) -> None:
+        """Edit a response or followup."""
+        await _refusing(lambda: handle.edit(content=text), "edit")
+
+    async def send_file(self, file: OutgoingFile) -> None:
+        """Send a file as a followup."""
+        data = discord.File(io.BytesIO(file.data), filename=file.name)
+        await _refusing(
+            lambda: self._interaction.followup.send(
+                file.caption[:MESSAGE_LIMIT], file=data, ephemeral=self._ephemeral
+            ),
+            "file",
+        )
+
+    async def typing(self, on: bool) -> None:
+        """The deferred response already shows "thinking…"."""
+
+
+async def _refusing(call: Callable[[], Awaitable[Any]], what: str) -> Any:
+    """One REST call; discord.py waits out 429s itself, a refusal becomes Refused."""
+    try:
+        return await call()
+    except discord.HTTPException as error:
+        raise Refused(f"{what}: {error.status} {error.code}") from None
+
+
 class DiscordAdapter:
     """Connects to the Discord gateway and answers through the assistant."""
 
     name = "discord"
 
-    def __init__(self, settings: DiscordSettings, assistant: Assistant, limits: LimitSettings) -> None:
+    def __init__(
+        self, settings: DiscordSettings, assistant: Assistant, *, client_options: dict | None = None
+    ) -> None:
         self._settings = settings
         self._assistant = assistant
-        self._limits = limits
+        self._client_options = client_options or {}
         self._client: discord.Client | None = None
         self._tree: app_commands.CommandTree | None = None
         self._task: asyncio.Task | None = None
@@ -72,17 +153,15 @@ class DiscordAdapter:
         return self._client
 
     async def start(self) -> None:
-        """Log in, connect to the gateway, sync the slash commands; returns once ready."""
+        """Log in, connect to the gateway, publish the slash commands; returns once ready."""
         if self._settings.token is None:
             raise ValueError("discord token is not set")
-        discord.http.Route.BASE = self._settings.api_base.rstrip("/")
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self._settings.gateway_url)
         intents = discord.Intents.default()
         intents.message_content = True
-        client = discord.Client(intents=intents, guild_ready_timeout=0.05)
+        client = discord.Client(intents=intents, **self._client_options)
         tree = app_commands.CommandTree(client)
         self._client, self._tree = client, tree
-        await tree.set_translator(HelpTranslator(self._register_commands(tree)))
+        await tree.set_translator(DeclaredTranslator(self._declare(tree)))
         ready = asyncio.Event()
         client.event(self._make_on_ready(ready))
         client.event(self.on_message)
@@ -100,7 +179,7 @@ class DiscordAdapter:
             raise RuntimeError(
                 f"discord did not become ready ({type(failure).__name__ if failure else 'timeout'})"
             )
-        await self._sync(tree, client)
+        await self._publish(tree, client)
         log.info("discord bot %s is running", client.user)
 
     async def stop(self) -> None:
@@ -121,60 +200,56 @@ class DiscordAdapter:
 
         return on_ready
 
-    async def _sync(self, tree: app_commands.CommandTree, client: discord.Client) -> None:
-        """Publish the commands in every guild (immediate), and globally when configured."""
+    async def _publish(self, tree: app_commands.CommandTree, client: discord.Client) -> None:
+        """Register the commands once: globally when configured, else in each guild (immediate)."""
+        if self._settings.sync_global:
+            await tree.sync()
+            return
         for guild in client.guilds:
             tree.copy_global_to(guild=guild)
             try:
                 await tree.sync(guild=guild)
             except discord.HTTPException as error:
                 log.warning("could not sync commands in guild %s: %s", guild.id, error.status)
-        if self._settings.sync_global:
-            await tree.sync()
 
-    def _register_commands(self, tree: app_commands.CommandTree) -> dict[str, str]:
-        """One slash command per core command, with English and French descriptions."""
+    def _declare(self, tree: app_commands.CommandTree) -> dict[str, str]:
+        """One slash command per declared command; returns the French texts by translation key."""
         french: dict[str, str] = {}
-        for spec in self._assistant.commands():
-            if spec.name in SKIPPED_COMMANDS:
-                continue
-            french[spec.name] = spec.help.get("fr", spec.help["en"])[:100]
-            description = app_commands.locale_str(spec.help["en"][:100], key=spec.name)
+        for command in self._assistant.commands():
+            french[command.name] = pick(command.help, "fr")[:DESCRIPTION_LIMIT]
+            for argument in command.arguments:
+                french[f"{command.name}.{argument.key}"] = pick(argument.help, "fr")[:DESCRIPTION_LIMIT]
+            description = app_commands.locale_str(command.describe("en")[:DESCRIPTION_LIMIT], key=command.name)
             tree.add_command(
-                app_commands.Command(name=spec.name, description=description, callback=self._callback(spec))
-            )
-        if "ingest" not in french:
-            french["ingest"] = "Ajouter un fichier à la mémoire"
-            description = app_commands.locale_str("Add a file to the memory", key="ingest")
-            tree.add_command(
-                app_commands.Command(name="ingest", description=description, callback=self._ingest)
+                app_commands.Command(name=command.name, description=description, callback=self._callback(command))
             )
         return french
 
-    def _callback(self, spec: Any) -> Callable[..., Awaitable[None]]:
-        """The slash-command callback for one core command (its options follow the arguments)."""
-        name = spec.name
-        if name == "correct":
-            return self._correct
-        if name == "ingest":
-            return self._ingest
-        if not spec.args and name not in TEXT_COMMANDS:
+    def _callback(self, command: Command) -> Callable[..., Awaitable[None]]:
+        """A slash callback whose options are the command's declared arguments (required ones required)."""
 
-            async def bare(interaction: discord.Interaction) -> None:
-                await self.on_command(interaction, name, "")
+        async def callback(interaction: discord.Interaction, **values: Any) -> None:
+            await self.on_command(interaction, command, values)
 
-            return bare
-
-        async def with_text(interaction: discord.Interaction, text: str = "") -> None:
-            await self.on_command(interaction, name, text)
-
-        return with_text
-
-    async def _correct(self, interaction: discord.Interaction, wrong: str, right: str) -> None:
-        await self.on_command(interaction, "correct", f"{wrong} | {right}")
-
-    async def _ingest(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
-        await self.on_command(interaction, "ingest", "", [self._attachment(file)])
+        parameters = [
+            inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction)
+        ]
+        for argument in command.arguments:
+            kind = discord.Attachment if argument.file else str
+            parameters.append(
+                inspect.Parameter(
+                    argument.key,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    annotation=kind if argument.required else Optional[kind],  # noqa: UP045 (discord.py reads it)
+                    default=inspect.Parameter.empty if argument.required else None,
+                )
+            )
+        callback.__signature__ = inspect.Signature(parameters)
+        callback.__discord_app_commands_param_description__ = {
+            a.key: app_commands.locale_str(pick(a.help, "en")[:DESCRIPTION_LIMIT], key=f"{command.name}.{a.key}")
+            for a in command.arguments
+        }
+        return callback
 
     def scope_for(self, user_id: int, guild_id: int | None, channel_id: int) -> str:
         """DM → the sender's scope; guild → the guild's scope (or the channel's, per setting)."""
@@ -188,91 +263,54 @@ class DiscordAdapter:
         """A lazy attachment: downloaded only after the core accepted its name and size."""
         return Attachment(name=file.filename, size=file.size, fetch=file.read, mime=file.content_type)
 
-    async def on_command(
-        self,
-        interaction: discord.Interaction,
-        name: str,
-        args: str,
-        attachments: list[Attachment] | None = None,
-    ) -> None:
-        """Acknowledge at once, ask the assistant, then edit the original response / send followups."""
-        in_guild = interaction.guild_id is not None
-        ephemeral = in_guild and name in PRIVATE_COMMANDS
-        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    async def on_command(self, interaction: discord.Interaction, command: Command, values: dict[str, Any]) -> None:
+        """Acknowledge at once (privately when the core says so), then answer through the render loop."""
         user = interaction.user
+        files = [v for v in values.values() if isinstance(v, discord.Attachment)]
         incoming = Incoming(
             platform="discord",
             user_id=str(user.id),
             scope=self.scope_for(user.id, interaction.guild_id, interaction.channel_id or 0),
             chat_key=f"discord:channel:{interaction.channel_id}",
-            text=f"/{name} {args}".strip(),
-            command=name,
-            args=args,
-            is_group=in_guild,
+            command=command.name,
+            args=command.text_of({k: str(v) for k, v in values.items() if v is not None}),
+            is_group=interaction.guild_id is not None,
             language=language_of(interaction.locale),
             display_name=user.display_name,
-            attachments=attachments or [],
+            attachments=[self._attachment(f) for f in files],
+            can_reply_privately=True,
         )
-        reply = await self._assistant.handle(incoming)
-        if reply.private and in_guild and not ephemeral:
-            await self._call(interaction.delete_original_response)
-            ephemeral = True
-            first: list[bool] = [False]
-        else:
-            first = [True]
-
-        async def send(text: str) -> Any:
-            if first[0]:
-                first[0] = False
-                return await self._call(lambda: interaction.edit_original_response(content=text))
-            return await self._call(lambda: interaction.followup.send(text, ephemeral=ephemeral, wait=True))
-
-        async def edit(handle: Any, text: str) -> Any:
-            return await self._call(lambda: handle.edit(content=text))
-
-        await self.render(reply, send, edit)
-        if reply.file is not None:
-            data = discord.File(io.BytesIO(reply.file.data), filename=reply.file.name)
-            await self._call(
-                lambda: interaction.followup.send(reply.file.caption[:2000], file=data, ephemeral=ephemeral)
-            )
-
-    def is_addressed(self, message: discord.Message) -> bool:
-        """In a guild, only mentions of the bot and replies to it are for us; every DM is."""
-        me = self._client.user if self._client else None
-        if message.guild is None:
-            return True
-        if me is None:
-            return False
-        if me in message.mentions:
-            return True
-        ref = message.reference.resolved if message.reference else None
-        return isinstance(ref, discord.Message) and ref.author.id == me.id
+        incoming.text = f"/{command.name} {incoming.args}".strip()
+        private = await self._assistant.replies_privately(incoming)
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        sink = InteractionSink(interaction, ephemeral=private, interval=self._settings.edit_interval)
+        await respond(self._assistant, incoming, sink)
 
     def to_incoming(self, message: discord.Message) -> Incoming:
-        """Translate a Discord message into a platform-neutral request (no download happens here)."""
+        """Translate a Discord message into neutral facts (no download happens here)."""
         me = self._client.user if self._client else None
         text = message.content
+        mentioned = me is not None and me in message.mentions
         if me is not None:
             text = text.replace(f"<@{me.id}>", "").replace(f"<@!{me.id}>", "").strip()
+        ref = message.reference.resolved if message.reference else None
         guild_id = message.guild.id if message.guild else None
-        command, args = split_command(text)
         return Incoming(
             platform="discord",
             user_id=str(message.author.id),
             scope=self.scope_for(message.author.id, guild_id, message.channel.id),
             chat_key=f"discord:channel:{message.channel.id}",
             text=text,
-            command=command,
-            args=args,
             is_group=guild_id is not None,
             display_name=message.author.display_name,
             attachments=[self._attachment(a) for a in message.attachments],
+            mentions_bot=mentioned,
+            replies_to_bot=isinstance(ref, discord.Message) and me is not None and ref.author.id == me.id,
         )
 
     async def on_message(self, message: discord.Message) -> None:
-        """Answer one addressed message (plain text or attachments)."""
-        if message.author.bot or not self.is_addressed(message):
+        """Hand every message from a person to the core, which decides whether it is for the bot."""
+        if message.author.bot:
             return
         current = asyncio.current_task()
         if current is not None:
@@ -281,57 +319,4 @@ class DiscordAdapter:
         incoming = self.to_incoming(message)
         if not incoming.text and not incoming.attachments:
             return
-        if incoming.attachments:
-            incoming.command = "ingest"
-        channel = message.channel
-        typing = asyncio.create_task(self._keep_typing(channel))
-        try:
-            reply = await self._assistant.handle(incoming)
-        except Exception:
-            typing.cancel()
-            raise
-
-        async def send(text: str) -> discord.Message:
-            return await self._call(lambda: channel.send(text))
-
-        async def edit(handle: discord.Message, text: str) -> Any:
-            return await self._call(lambda: handle.edit(content=text))
-
-        try:
-            await self.render(reply, send, edit)
-        finally:
-            typing.cancel()
-        if reply.file is not None:
-            data = discord.File(io.BytesIO(reply.file.data), filename=reply.file.name)
-            await self._call(lambda: channel.send(reply.file.caption[:2000] or None, file=data))
-
-    async def _keep_typing(self, channel: discord.abc.Messageable) -> None:
-        """Show "typing…" until the answer is complete (Discord clears it after 10 s)."""
-        try:
-            while True:
-                try:
-                    await channel.typing()
-                except discord.HTTPException:
-                    log.debug("typing failed", exc_info=True)
-                await asyncio.sleep(8)
-        except asyncio.CancelledError:
-            pass
-
-    async def render(
-        self, reply: Reply, send: Callable[[str], Awaitable[Any]], edit: Callable[[Any, str], Awaitable[Any]]
-    ) -> None:
-        """Text split at 2000 characters, or snapshots streamed by throttled edits."""
-        if reply.updates is not None:
-            renderer = StreamRenderer(send, edit, limit=MESSAGE_LIMIT, interval=self._settings.edit_interval)
-            await renderer.render(reply.updates)
-        else:
-            for part in split_text(reply.text, MESSAGE_LIMIT) or ["…"]:
-                await send(part)
-
-    async def _call(self, call: Callable[[], Awaitable[Any]]) -> Any:
-        """One REST call; discord.py waits out 429s itself, any other failure is logged, not raised."""
-        try:
-            return await call()
-        except discord.HTTPException as error:
-            log.warning("discord request failed: %s %s", error.status, error.code)
-            return None
+        await respond(self._assistant, incoming, ChannelSink(message.channel, self._settings.edit_interval))

@@ -30,18 +30,20 @@ from nio.crypto import ENCRYPTION_ENABLED
 from nio.crypto.attachments import decrypt_attachment
 
 from adapters.matrix_session import MatrixSession, SessionFile, TokenRedactor
-from adapters.rendering import StreamRenderer, up_to_last_paragraph
-from bot.settings import LimitSettings, MatrixSettings
+from adapters.matrix_settings import MatrixSettings
+from adapters.rendering import Refused, respond, up_to_last_paragraph
 from core.assistant import Assistant
-from core.commands import split_command
 from core.errors import UserError
-from core.models import Attachment, Incoming, Reply
+from core.models import Attachment, Incoming, OutgoingFile
 from core.scope import group_scope, user_scope
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "matrix"
 MESSAGE_LIMIT = 12_000  # characters; a Matrix event is capped at 64 KiB of JSON
+PREFIX = "!"  # Element and other clients keep `/` for their own commands
+TYPING_EVERY = 25.0
+TYPING_TIMEOUT_MS = 30_000
 _REPLY_FALLBACK = re.compile(r"\A(?:> .*\n)+\n?")
 _SENT_MEMORY = 500
 
@@ -55,12 +57,9 @@ class MatrixAdapter:
 
     name = PLATFORM
 
-    def __init__(
-        self, settings: MatrixSettings, assistant: Assistant, limits: LimitSettings, data_dir: Path
-    ) -> None:
+    def __init__(self, settings: MatrixSettings, assistant: Assistant, data_dir: Path) -> None:
         self._settings = settings
         self._assistant = assistant
-        self._limits = limits
         self._dir = Path(data_dir) / "matrix"
         self._sessions = SessionFile(self._dir / "session.json")
         self._encryption = settings.encryption and ENCRYPTION_ENABLED
@@ -191,7 +190,7 @@ class MatrixAdapter:
         """Join when the inviter is allowed, decline otherwise."""
         if room_id not in self.client.invited_rooms:
             return
-        if inviter and await self._assistant.access.is_allowed(f"{PLATFORM}:{inviter}"):
+        if inviter and await self._assistant.accepts_invite_from(f"{PLATFORM}:{inviter}"):
             await self.client.join(room_id)
             log.info("matrix: joined %s (invited by an allowed user)", room_id)
         else:
@@ -207,28 +206,23 @@ class MatrixAdapter:
         if not self._replay or self._is_own(event) or _is_edit(event):
             return
         text = _REPLY_FALLBACK.sub("", event.body or "").strip()
-        group = _is_group(room)
-        if group:
-            addressed, text = self._strip_mention(room, event, text)
-            command, _ = split_command(text, "!")
-            if not addressed and command is None and not await self._replies_to_me(room, event):
-                return
-        command, args = split_command(text, "!")
-        self._spawn(self._answer(room, event, self._incoming(room, event, text, command, args)))
+        self._spawn(self._answer(room, event, await self._incoming(room, event, text)))
 
     async def _on_file(self, room: MatrixRoom, event: RoomMessageFile | RoomEncryptedFile) -> None:
         if not self._replay or self._is_own(event):
             return
         content = event.source.get("content", {})
         name = content.get("filename") or event.body or "file"
-        size = (content.get("info") or {}).get("size")
-        incoming = self._incoming(room, event, "", None, "")
+        caption = event.body if content.get("filename") and event.body != name else ""
+        info = content.get("info") or {}
+        size = info.get("size")
+        incoming = await self._incoming(room, event, caption or "")
         incoming.attachments = [
             Attachment(
                 name=name,
                 size=size if isinstance(size, int) else None,
                 fetch=lambda: self._download(event, name),
-                mime=(content.get("info") or {}).get("mimetype"),
+                mime=info.get("mimetype"),
             )
         ]
         self._spawn(self._answer(room, event, incoming))
@@ -240,48 +234,28 @@ class MatrixAdapter:
         log.warning("matrix: could not decrypt an event in %s (session %s)", room.room_id, event.session_id)
         with contextlib.suppress(Exception):
             await self.client.request_room_key(event)
-        text = self._assistant.text(None, "matrix.undecryptable")
-        self._spawn(self._send_text(room, event, text))
+        text = self._assistant.text(None, "error.undecryptable", prefix=PREFIX)
+        self._spawn(MatrixSink(self, room, event).send(text))
 
-    def _incoming(self, room: MatrixRoom, event, text: str, command: str | None, args: str) -> Incoming:
+    async def _incoming(self, room: MatrixRoom, event, text: str) -> Incoming:
+        """Neutral facts about a room event: group or direct, mention (and the text without it), reply."""
         group = _is_group(room)
         scope = group_scope(PLATFORM, "room", room.room_id) if group else user_scope(PLATFORM, event.sender)
+        mentioned, text = mention_of(self.client.user_id, room.user_name(self.client.user_id), event, text)
         return Incoming(
             platform=PLATFORM,
             user_id=event.sender,
             scope=scope,
             chat_key=f"{PLATFORM}:room:{room.room_id}",
             text=text,
-            command=command,
-            args=args,
             is_group=group,
             display_name=room.user_name(event.sender) or event.sender,
+            mentions_bot=mentioned,
+            replies_to_bot=await self._replies_to_me(room, event),
+            prefix=PREFIX,
         )
 
-    def _strip_mention(self, room: MatrixRoom, event: RoomMessageText, text: str) -> tuple[bool, str]:
-        """Whether the bot is mentioned (pill, m.mentions, user id or display name); the text without it."""
-        me = self.client.user_id
-        content = event.source.get("content", {})
-        mentioned = me in ((content.get("m.mentions") or {}).get("user_ids") or [])
-        mentioned = mentioned or f"matrix.to/#/{me}" in (event.formatted_body or "")
-        pill = re.search(
-            rf'<a href="https://matrix\.to/#/{re.escape(me)}">([^<]+)</a>', event.formatted_body or ""
-        )
-        names = [me, pill.group(1)] if pill else [me]
-        display = room.user_name(me)
-        if display and display != me:
-            names.append(display)
-        localpart = me.split(":", 1)[0].lstrip("@")
-        names.append(localpart)
-        for name in names:
-            pattern = re.compile(rf"^@?{re.escape(name)}(?![\w.-])\s*[:,]?\s*", re.IGNORECASE)
-            if pattern.match(text):
-                return True, pattern.sub("", text, count=1)
-            if name != localpart and name.lower() in text.lower():
-                mentioned = True
-        return mentioned, text
-
-    async def _replies_to_me(self, room: MatrixRoom, event: RoomMessageText) -> bool:
+    async def _replies_to_me(self, room: MatrixRoom, event) -> bool:
         """Whether the message replies to one of the bot's messages."""
         relates = event.source.get("content", {}).get("m.relates_to") or {}
         target = (relates.get("m.in_reply_to") or {}).get("event_id")
@@ -313,73 +287,107 @@ class MatrixAdapter:
 
     async def _answer(self, room: MatrixRoom, event, incoming: Incoming) -> None:
         try:
-            await self.client.room_typing(room.room_id, True, timeout=30_000)
-            reply = await self._assistant.handle(incoming)
-            await self._render(room, event, reply)
+            await respond(self._assistant, incoming, MatrixSink(self, room, event))
         except Exception:
             log.exception("matrix: answering in %s failed", room.room_id)
-        finally:
-            with contextlib.suppress(Exception):
-                await self.client.room_typing(room.room_id, False)
 
-    async def _render(self, room: MatrixRoom, event, reply: Reply) -> None:
-        """Text as one reply, a stream as one reply edited at most every `edit_interval` seconds, then a file."""
-
-        async def send(text: str) -> str:
-            return await self._send_text(room, event, text)
-
-        async def edit(event_id: str, text: str) -> None:
-            await self._send(room, _edit_content(event_id, text))
-
-        renderer: StreamRenderer[str] = StreamRenderer(
-            send,
-            edit,
-            limit=MESSAGE_LIMIT,
-            interval=self._settings.edit_interval,
-            preview=up_to_last_paragraph,
+    async def send(self, room: MatrixRoom, content: dict) -> str:
+        """Send one m.room.message; remembers its id (replies to it address the bot)."""
+        response = await self.client.room_send(
+            room.room_id, "m.room.message", content, ignore_unverified_devices=True
         )
-        if reply.updates is not None:
-            await renderer.render(reply.updates)
-        elif reply.text:
-            await renderer.show(reply.text)
-        if reply.file is not None:
-            await self._send_file(room, event, reply.file.name, reply.file.data)
+        if not isinstance(response, RoomSendResponse):
+            raise Refused(f"sending to {room.room_id} failed: {getattr(response, 'status_code', '')}")
+        self._sent.append(response.event_id)
+        del self._sent[:-_SENT_MEMORY]
+        return response.event_id
 
-    async def _send_text(self, room: MatrixRoom, event, text: str) -> str:
-        content = {"msgtype": "m.notice", "body": text, "m.relates_to": _reply_relation(event)}
-        return await self._send(room, content)
+    @property
+    def encryption(self) -> bool:
+        """Whether end-to-end encryption is on."""
+        return self._encryption
 
-    async def _send_file(self, room: MatrixRoom, event, name: str, data: bytes) -> str:
+    @property
+    def edit_interval(self) -> float:
+        """Seconds between streaming edits."""
+        return self._settings.edit_interval
+
+
+class MatrixSink:
+    """The render loop's view of one room: threaded replies to `event`, edits by m.replace."""
+
+    limit = MESSAGE_LIMIT
+    typing_every = TYPING_EVERY
+    preview = staticmethod(up_to_last_paragraph)
+
+    def __init__(self, adapter: MatrixAdapter, room: MatrixRoom, event) -> None:
+        self._adapter = adapter
+        self._room = room
+        self._event = event
+        self.interval = adapter.edit_interval
+
+    async def send(self, text: str) -> str:
+        """A notice replying to the event (in its thread when it was in one)."""
+        content = {"msgtype": "m.notice", "body": text, "m.relates_to": _reply_relation(self._event)}
+        return await self._adapter.send(self._room, content)
+
+    async def edit(self, handle: str, text: str) -> None:
+        """Replace the text of one of our notices."""
+        await self._adapter.send(self._room, _edit_content(handle, text))
+
+    async def send_file(self, file: OutgoingFile) -> None:
         """Upload (encrypted in an encrypted room) and post an m.file in reply."""
-        encrypt = room.encrypted and self._encryption
-        mime = "application/json" if name.endswith(".json") else "text/plain"
-        response, keys = await self.client.upload(
-            io.BytesIO(data), content_type=mime, filename=name, encrypt=encrypt, filesize=len(data)
+        client = self._adapter.client
+        encrypt = self._room.encrypted and self._adapter.encryption
+        mime = "application/json" if file.name.endswith(".json") else "text/plain"
+        response, keys = await client.upload(
+            io.BytesIO(file.data), content_type=mime, filename=file.name, encrypt=encrypt, filesize=len(file.data)
         )
         if not isinstance(response, UploadResponse):
-            raise MatrixError(f"upload refused: {getattr(response, 'status_code', '')}")
+            raise Refused(f"upload refused: {getattr(response, 'status_code', '')}")
         content: dict = {
             "msgtype": "m.file",
-            "body": name,
-            "filename": name,
-            "info": {"size": len(data), "mimetype": mime},
-            "m.relates_to": _reply_relation(event),
+            "body": file.name,
+            "filename": file.name,
+            "info": {"size": len(file.data), "mimetype": mime},
+            "m.relates_to": _reply_relation(self._event),
         }
         if encrypt and keys:
             content["file"] = {**keys, "url": response.content_uri}
         else:
             content["url"] = response.content_uri
-        return await self._send(room, content)
+        await self._adapter.send(self._room, content)
 
-    async def _send(self, room: MatrixRoom, content: dict) -> str:
-        response = await self.client.room_send(
-            room.room_id, "m.room.message", content, ignore_unverified_devices=True
-        )
-        if not isinstance(response, RoomSendResponse):
-            raise MatrixError(f"sending to {room.room_id} failed: {getattr(response, 'status_code', '')}")
-        self._sent.append(response.event_id)
-        del self._sent[:-_SENT_MEMORY]
-        return response.event_id
+    async def typing(self, on: bool) -> None:
+        """Show or clear "typing…" in the room."""
+        await self._adapter.client.room_typing(self._room.room_id, on, timeout=TYPING_TIMEOUT_MS)
+
+
+def mention_of(me: str, display: str | None, event, text: str) -> tuple[bool, str]:
+    """Whether an event names the bot explicitly, and its text without a leading mention.
+
+    Explicit: a pill or `m.mentions` naming the bot, or its user id as the first word, or its
+    display name / local part as the first word followed by `:` or `,` ("Souvenir: hi"). The
+    word appearing anywhere else ("un souvenir de Rome") is not a mention.
+    """
+    content = event.source.get("content", {})
+    formatted = content.get("formatted_body") or ""
+    mentioned = me in ((content.get("m.mentions") or {}).get("user_ids") or [])
+    mentioned = mentioned or f"matrix.to/#/{me}" in formatted
+    at_start = re.match(rf"@?{re.escape(me)}(?![\w.-])\s*[:,]?\s*", text, re.IGNORECASE)
+    if at_start:
+        return True, text[at_start.end() :]
+    names = {me.split(":", 1)[0].lstrip("@")}
+    if display and display != me:
+        names.add(display)
+    pill = re.search(rf'<a href="https://matrix\.to/#/{re.escape(me)}">([^<]+)</a>', formatted)
+    if pill:
+        names.add(pill.group(1))
+    for name in sorted(names, key=len, reverse=True):
+        named = re.match(rf"@?{re.escape(name)}\s*[:,]\s*", text, re.IGNORECASE)
+        if named:
+            return True, text[named.end() :]
+    return mentioned, text
 
 
 def _is_group(room: MatrixRoom) -> bool:

@@ -1,13 +1,19 @@
-"""Platform-neutral rendering: split long text at a limit, stream snapshots by throttled edits."""
+"""The one render loop: a Reply drawn through a platform's small sink (send, edit, file, typing, limit)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+
+from core.models import Incoming, OutgoingFile, Reply
 
 H = TypeVar("H")
+log = logging.getLogger(__name__)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
@@ -113,3 +119,92 @@ class StreamRenderer(Generic[H]):
                 changed = True
         if changed:
             self._last_flush = self._clock()
+
+
+class Refused(Exception):
+    """The platform refused a send or an edit: the answer stops there (one log line, no crash)."""
+
+
+class Sink(Protocol):
+    """What a platform offers the render loop for one conversation.
+
+    `send` returns a handle that `edit` accepts; both raise Refused when the platform says no.
+    `typing` shows (or, with False, clears) the typing notice, which lasts `typing_every` seconds.
+    """
+
+    limit: int
+    interval: float
+    typing_every: float
+    preview: Callable[[str], str] | None
+
+    async def send(self, text: str) -> Any:
+        """Post a new message."""
+        ...
+
+    async def edit(self, handle: Any, text: str) -> None:
+        """Replace the text of a message sent by `send`."""
+        ...
+
+    async def send_file(self, file: OutgoingFile) -> None:
+        """Post a file (with its caption)."""
+        ...
+
+    async def typing(self, on: bool) -> None:
+        """Show or clear "typing…"."""
+        ...
+
+
+class Answering(Protocol):
+    """The assistant as the render loop sees it."""
+
+    def is_addressed(self, incoming: Incoming) -> bool:
+        """Whether the message is for the bot at all."""
+        ...
+
+    async def handle(self, incoming: Incoming) -> Reply | None:
+        """The reply, or None when the message is not for the bot (or deserves silence)."""
+        ...
+
+
+async def draw(reply: Reply, sink: Sink) -> None:
+    """Show a reply: streamed snapshots by throttled edits, text split at the limit, then any file."""
+    renderer: StreamRenderer[Any] = StreamRenderer(
+        sink.send, sink.edit, limit=sink.limit, interval=sink.interval, preview=sink.preview
+    )
+    if reply.updates is not None:
+        await renderer.render(reply.updates)
+    elif reply.text.strip():
+        await renderer.show(reply.text)
+    if reply.file is not None:
+        await sink.send_file(reply.file)
+
+
+async def respond(assistant: Answering, incoming: Incoming, sink: Sink) -> None:
+    """Ask the assistant, showing "typing…" meanwhile, and draw its reply; a refusal ends it quietly."""
+    if not assistant.is_addressed(incoming):
+        return
+    typing = asyncio.create_task(_keep_typing(sink))
+    try:
+        reply = await assistant.handle(incoming)
+        if reply is not None:
+            await draw(reply, sink)
+    except Refused as refusal:
+        log.warning("%s: the platform refused a message, the answer stops here (%s)", incoming.platform, refusal)
+    finally:
+        typing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await typing
+        with contextlib.suppress(Exception):
+            await sink.typing(False)
+
+
+async def _keep_typing(sink: Sink) -> None:
+    """Renew the typing notice until cancelled; a failed notice is not worth a word."""
+    while True:
+        try:
+            await sink.typing(True)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.debug("typing notice failed", exc_info=True)
+        await asyncio.sleep(sink.typing_every)

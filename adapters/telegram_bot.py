@@ -9,16 +9,17 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Message, Update
+from telegram import BotCommand, Chat, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from adapters.rendering import StreamRenderer, split_text
-from bot.settings import LimitSettings, TelegramSettings
+from adapters.rendering import Refused, draw, respond
+from adapters.telegram_settings import TelegramSettings
 from core.assistant import Assistant
 from core.errors import FileTooLarge
-from core.models import Attachment, Incoming, Reply
+from core.i18n import SUPPORTED
+from core.models import Attachment, Incoming, OutgoingFile, Reply
 from core.scope import group_scope, user_scope
 
 log = logging.getLogger(__name__)
@@ -26,24 +27,28 @@ log = logging.getLogger(__name__)
 MESSAGE_LIMIT = 4096
 MAX_RETRIES = 5
 PUBLIC_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024
-LANGUAGES = ("en", "fr")
+TYPING_EVERY = 4.5  # Telegram clears "typing…" after 5 s
 T = TypeVar("T")
 
 
-def parse_command(text: str, bot_username: str) -> tuple[str | None, str]:
-    """`/teach@MyBot X` → ("teach", "X"); plain text → (None, text). Commands for another bot → (None, text)."""
-    if not text.startswith("/"):
-        return None, text
-    head, _, rest = text[1:].partition(" ")
-    name, _, target = head.partition("@")
-    if target and target.lower() != bot_username.lower():
-        return None, text
-    return name.lower() or None, rest.strip()
+def read_mention(text: str, bot_username: str) -> tuple[str | None, bool]:
+    """The text as the core should read it, and whether it names the bot.
 
-
-def strip_mention(text: str, bot_username: str) -> str:
-    """Remove `@bot` from a group message addressed to the bot."""
-    return text.replace(f"@{bot_username}", "").strip()
+    `/teach@MyBot X` → ("/teach X", True); `@MyBot hello` → ("hello", True); a command for another
+    bot (`/teach@OtherBot`) → (None, False): it is not ours to read.
+    """
+    me = f"@{bot_username}".lower() if bot_username else None
+    if text.startswith("/"):
+        head, space, rest = text.partition(" ")
+        name, at, target = head.partition("@")
+        if at and me and f"@{target}".lower() != me:
+            return None, False
+        return name + space + rest, bool(at)
+    words = text.split()
+    mentioned = bool(me) and any(word.lower().rstrip(",:") == me for word in words)
+    if mentioned:
+        text = " ".join(w for w in words if w.lower().rstrip(",:") != me)
+    return text.strip(), mentioned
 
 
 async def with_retry(call: Callable[[], Awaitable[T]]) -> T:
@@ -68,15 +73,59 @@ async def with_retry(call: Callable[[], Awaitable[T]]) -> T:
     return await call()
 
 
+class TelegramSink:
+    """The render loop's view of one Telegram chat."""
+
+    limit = MESSAGE_LIMIT
+    typing_every = TYPING_EVERY
+    preview = None
+
+    def __init__(self, chat: Chat, interval: float) -> None:
+        self._chat = chat
+        self.interval = interval
+
+    async def send(self, text: str) -> Message:
+        """Post a message (429 and network errors retried)."""
+        try:
+            return await with_retry(lambda: self._chat.send_message(text))
+        except TelegramError as error:
+            raise Refused(f"sendMessage: {error}") from None
+
+    async def edit(self, handle: Message, text: str) -> None:
+        """Edit a message; "message is not modified" is not a failure."""
+        try:
+            await with_retry(lambda: handle.edit_text(text))
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                raise Refused(f"editMessageText: {error}") from None
+        except TelegramError as error:
+            raise Refused(f"editMessageText: {error}") from None
+
+    async def send_file(self, file: OutgoingFile) -> None:
+        """Send a document with its caption."""
+        try:
+            await with_retry(
+                lambda: self._chat.send_document(
+                    document=file.data, filename=file.name, caption=file.caption[:1024] or None
+                )
+            )
+        except TelegramError as error:
+            raise Refused(f"sendDocument: {error}") from None
+
+    async def typing(self, on: bool) -> None:
+        """Show "typing…" (Telegram clears it by itself)."""
+        if on:
+            await self._chat.send_action(ChatAction.TYPING)
+
+
 class TelegramAdapter:
     """Long-polls (or serves a webhook for) Telegram and answers through the assistant."""
 
     name = "telegram"
 
-    def __init__(self, settings: TelegramSettings, assistant: Assistant, limits: LimitSettings) -> None:
+    def __init__(self, settings: TelegramSettings, assistant: Assistant) -> None:
         self._settings = settings
         self._assistant = assistant
-        self._limits = limits
         self._app: Application | None = None
         self._username = ""
 
@@ -138,52 +187,36 @@ class TelegramAdapter:
         self._app = None
 
     async def _register_commands(self) -> None:
-        """Publish the command menu in English (default) and French."""
-        for lang in LANGUAGES:
-            commands = [
-                BotCommand(spec.name, spec.help.get(lang, spec.help["en"])[:256])
-                for spec in self._assistant.commands()
-            ]
-            await with_retry(
-                lambda c=commands, lang=lang: self._app.bot.set_my_commands(c, language_code=lang)
-            )
-        en = [BotCommand(s.name, s.help["en"][:256]) for s in self._assistant.commands()]
-        await with_retry(lambda: self._app.bot.set_my_commands(en))
+        """Publish the declared commands as the menu, in English (the default) and French."""
+        for lang in (None, *SUPPORTED):
+            menu = [BotCommand(c.name, c.describe(lang or "en")[:256]) for c in self._assistant.commands()]
+            await with_retry(lambda m=menu, lang=lang: self._app.bot.set_my_commands(m, language_code=lang))
 
-    def is_addressed(self, message: Message) -> bool:
-        """In a group, only commands, @mentions and replies to the bot are for us."""
-        if message.chat.type == ChatType.PRIVATE:
-            return True
-        text = message.text or message.caption or ""
-        if text.startswith("/"):
-            command, _ = parse_command(text, self._username)
-            return command is not None
-        if self._username and f"@{self._username}".lower() in text.lower():
-            return True
-        replied = message.reply_to_message
-        return bool(replied and replied.from_user and replied.from_user.username == self._username)
-
-    def to_incoming(self, message: Message) -> Incoming:
-        """Translate a Telegram message into a platform-neutral request (no download happens here)."""
+    def to_incoming(self, message: Message) -> Incoming | None:
+        """Translate a Telegram message into neutral facts (no download happens here); None if not ours."""
         user = message.from_user
         chat = message.chat
         is_group = chat.type != ChatType.PRIVATE
         scope = group_scope("telegram", "chat", chat.id) if is_group else user_scope("telegram", user.id)
-        text = message.text or message.caption or ""
-        command, args = parse_command(text, self._username)
-        if command is None and is_group:
-            text = strip_mention(text, self._username)
+        text, mentioned = read_mention(message.text or message.caption or "", self._username)
+        if text is None:
+            return None
+        mentioned = mentioned or any(
+            entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == message.get_bot().id
+            for entity in (message.entities or message.caption_entities or ())
+        )
+        replied = message.reply_to_message
         incoming = Incoming(
             platform="telegram",
             user_id=str(user.id),
             scope=scope,
             chat_key=f"telegram:chat:{chat.id}",
             text=text,
-            command=command,
-            args=args,
             is_group=is_group,
             language=user.language_code,
             display_name=user.full_name,
+            mentions_bot=mentioned,
+            replies_to_bot=bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id),
         )
         if message.document is not None:
             incoming.attachments = [self._attachment(message)]
@@ -214,56 +247,19 @@ class TelegramAdapter:
         message = update.effective_message
         if message is None or message.from_user is None or message.from_user.is_bot:
             return
-        if not self.is_addressed(message):
-            return
         incoming = self.to_incoming(message)
-        typing = asyncio.create_task(self._keep_typing(message))
-        try:
-            reply = await self._assistant.handle(incoming)
-            await self.render(message, reply)
-        finally:
-            typing.cancel()
+        if incoming is not None:
+            await respond(self._assistant, incoming, self.sink(message.chat))
 
-    async def _keep_typing(self, message: Message) -> None:
-        """Show "typing…" until the answer is complete (Telegram clears it after 5 s)."""
-        try:
-            while True:
-                try:
-                    await message.chat.send_action(ChatAction.TYPING)
-                except Exception:
-                    log.debug("sendChatAction failed", exc_info=True)
-                await asyncio.sleep(4.5)
-        except asyncio.CancelledError:
-            pass
+    def sink(self, chat: Chat) -> TelegramSink:
+        """Where answers in `chat` are drawn."""
+        return TelegramSink(chat, self._settings.edit_interval)
 
     async def edit_ignoring_unchanged(self, sent: Message, text: str) -> Message | None:
         """Edit a sent message; Telegram's "message is not modified" is not an error for us."""
-        try:
-            return await with_retry(lambda: sent.edit_text(text))
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                raise
-            return None
+        await self.sink(sent.chat).edit(sent, text)
+        return None
 
     async def render(self, message: Message, reply: Reply) -> None:
-        """Send a reply as plain text: streamed by throttled edits, split at 4096, then any file."""
-        chat = message.chat
-
-        async def send(text: str) -> Message:
-            return await with_retry(lambda: chat.send_message(text))
-
-        if reply.updates is not None:
-            renderer = StreamRenderer(
-                send, self.edit_ignoring_unchanged, limit=MESSAGE_LIMIT, interval=self._settings.edit_interval
-            )
-            await renderer.render(reply.updates)
-        else:
-            for part in split_text(reply.text, MESSAGE_LIMIT):
-                await send(part)
-        if reply.file is not None:
-            file = reply.file
-            await with_retry(
-                lambda: chat.send_document(
-                    document=file.data, filename=file.name, caption=file.caption[:1024] or None
-                )
-            )
+        """Draw a reply in the chat of `message` through the shared render loop."""
+        await draw(reply, self.sink(message.chat))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapters.console import CONSOLE_USER
 from bot.settings import Settings
 from core.access import AccessControl
 from core.assistant import Assistant, Exporter
@@ -87,7 +88,10 @@ async def build_app(
             settings.limits.history_turns,
         ),
     )
-    access = AccessControl(store, allowed=settings.allowed_users, admins=settings.admins)
+    # The person at the terminal owns the machine: the console user is always allowed and an admin.
+    access = AccessControl(
+        store, allowed=[*settings.allowed_users, CONSOLE_USER], admins=[*settings.admins, CONSOLE_USER]
+    )
     if exporter is None:
         exporter = exporter_for(memory)
     assistant = Assistant(memory, conversation, access, llm, translate, exporter=exporter)

@@ -28,13 +28,13 @@ def configured_platforms(settings: Settings, assistant: Assistant) -> list[Platf
     if settings.telegram.token:
         from adapters.telegram_bot import TelegramAdapter
 
-        platforms.append(TelegramAdapter(settings.telegram, assistant, settings.limits))
+        platforms.append(TelegramAdapter(settings.telegram, assistant))
     if settings.discord.token:
         from adapters.discord_bot import DiscordAdapter
 
-        platforms.append(DiscordAdapter(settings.discord, assistant, settings.limits))
+        platforms.append(DiscordAdapter(settings.discord, assistant))
     if settings.matrix.homeserver and settings.matrix.user_id:
         from adapters.matrix_bot import MatrixAdapter
 
-        platforms.append(MatrixAdapter(settings.matrix, assistant, settings.limits, settings.data_dir))
+        platforms.append(MatrixAdapter(settings.matrix, assistant, settings.data_dir))
     return platforms

@@ -6,8 +6,12 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from adapters.discord_settings import DiscordSettings
+from adapters.matrix_settings import MatrixSettings
+from adapters.telegram_settings import TelegramSettings
 
 CommaList = Annotated[list[str], NoDecode]
 
@@ -44,42 +48,6 @@ class LimitSettings(BaseModel):
     max_text_chars: int = 8_000
     history_turns: int = 6
     context_memories: int = 6
-
-
-class TelegramSettings(BaseModel):
-    """Telegram bot (python-telegram-bot)."""
-
-    token: SecretStr | None = None
-    base_url: str = "https://api.telegram.org/bot"
-    base_file_url: str = "https://api.telegram.org/file/bot"
-    webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
-    webhook_port: int = 8443
-    webhook_secret: SecretStr | None = None
-    edit_interval: float = 1.0
-
-
-class DiscordSettings(BaseModel):
-    """Discord bot (discord.py)."""
-
-    token: SecretStr | None = None
-    api_base: str = "https://discord.com/api/v10"
-    gateway_url: str = "wss://gateway.discord.gg"
-    sync_global: bool = False
-    per_channel_scope: bool = False
-    edit_interval: float = 1.0
-
-
-class MatrixSettings(BaseModel):
-    """Matrix bot (matrix-nio)."""
-
-    homeserver: str | None = None
-    user_id: str | None = None
-    password: SecretStr | None = None
-    access_token: SecretStr | None = None
-    device_name: str = "Souvenir"
-    edit_interval: float = 3.0
-    encryption: bool = True
 
 
 class Settings(BaseSettings):

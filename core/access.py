@@ -7,12 +7,11 @@ import secrets
 
 from core.store import Store
 
-CONSOLE_USER = "console:local"
 OWNER = "owner"
 
 
 class AccessControl:
-    """Allowed = configured allowlist and admins, users paired at run time, and the console user."""
+    """Allowed = configured allowlist and admins, and users paired at run time."""
 
     def __init__(self, store: Store, *, allowed: list[str], admins: list[str]) -> None:
         self._store = store
@@ -27,13 +26,13 @@ class AccessControl:
 
     async def is_allowed(self, user: str) -> bool:
         """Whether `user` (`platform:user_id`) may use the assistant."""
-        if user == CONSOLE_USER or user in self._allowed or user in self._admins:
+        if user in self._allowed or user in self._admins:
             return True
         return await self._store.role_of(user) is not None
 
     async def is_admin(self, user: str) -> bool:
         """Whether `user` may change shared settings (the model of a group, for instance)."""
-        if user == CONSOLE_USER or user in self._admins:
+        if user in self._admins:
             return True
         return await self._store.role_of(user) in (OWNER, "admin")
 

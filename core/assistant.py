@@ -1,4 +1,4 @@
-"""The assistant: one entry point, `handle(Incoming) -> Reply`, for every platform."""
+"""The assistant: one entry point, `handle(Incoming) -> Reply | None`, and the one conversation policy."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from core.access import AccessControl
-from core.commands import ALIASES, COMMANDS, CommandSpec, parse_correction, parse_memory_id, parse_page
+from core.commands import REGISTRY, Command, Registry, parse_correction, parse_forget, parse_page
 from core.conversation import Conversation, guarded
 from core.errors import BadInput, FileTooLarge, NotAllowed, UserError
-from core.i18n import Translator, normalise_language
+from core.i18n import SUPPORTED, Translator, normalise_language
 from core.ingestion.parsers import check_supported
 from core.llm import ChatModel
 from core.memory import MemoryService
-from core.models import Attachment, Incoming, IngestReport, OutgoingFile, Reply
+from core.models import Attachment, Incoming, IngestReport, Memory, OutgoingFile, Reply
 from core.text import shorten
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ PAGE_SIZE = 10
 
 
 class Assistant:
-    """Checks access, parses commands, calls the memory and the conversation, and words the replies."""
+    """Decides whether a message is for the bot, checks access, runs commands and words the replies."""
 
     def __init__(
         self,
@@ -35,6 +35,7 @@ class Assistant:
         translate: Translator,
         *,
         exporter: Exporter | None = None,
+        registry: Registry = REGISTRY,
     ) -> None:
         self.memory = memory
         self.conversation = conversation
@@ -42,170 +43,231 @@ class Assistant:
         self._llm = llm
         self._t = translate
         self._exporter = exporter
+        self.registry = registry
 
-    def commands(self) -> list[CommandSpec]:
-        """The commands to register with the platforms."""
-        return list(COMMANDS)
+    def commands(self) -> tuple[Command, ...]:
+        """The declared commands, for platforms to publish (menus, slash commands)."""
+        return self.registry.commands
 
-    def text(self, lang: str | None, key: str, **params: object) -> str:
-        """A translated message."""
-        return self._t(lang, key, **params)
+    def text(self, lang: str | None, key: str, *, prefix: str = "/", **params: object) -> str:
+        """A translated message, naming commands with the platform's `prefix`."""
+        return self._t(lang, key, c=prefix, **params)
 
-    def language(self, incoming: Incoming) -> str:
-        """The language to answer in."""
-        return normalise_language(incoming.language, self._t.default)
+    def _say(self, incoming: Incoming, lang: str, key: str, **params: object) -> str:
+        return self._t(lang, key, c=incoming.prefix, **params)
 
-    async def handle(self, incoming: Incoming) -> Reply:
-        """Answer one request; user errors become translated text, other failures a short apology."""
-        lang = self.language(incoming)
+    async def language(self, incoming: Incoming) -> str:
+        """The chat's chosen language, else the sender's (from the platform), else the default."""
+        chosen = await self.memory.store.chat_language(incoming.chat_key)
+        return normalise_language(chosen or incoming.language, self._t.default)
+
+    async def accepts_invite_from(self, user: str) -> bool:
+        """Whether to join a room (or chat) that `user` (`platform:user_id`) invited the bot to."""
+        return await self.access.is_allowed(user)
+
+    def _parse(self, incoming: Incoming) -> tuple[str | None, str]:
+        """The command word (None for plain text) and its arguments."""
+        if incoming.command is not None:
+            return incoming.command.lower(), incoming.args
+        return self.registry.split(incoming.text, incoming.prefix)
+
+    def is_addressed(self, incoming: Incoming) -> bool:
+        """The one rule: in a direct chat everything is for the bot; in a group, a known command,
+        an explicit mention or a reply to the bot (a file follows the same rule)."""
+        if not incoming.is_group:
+            return True
+        word, _ = self._parse(incoming)
+        return self.registry.find(word) is not None or incoming.mentions_bot or incoming.replies_to_bot
+
+    async def replies_privately(self, incoming: Incoming) -> bool:
+        """Whether the reply is for the sender only (memory listings and refusals in a group)."""
+        if not incoming.is_group:
+            return False
+        command = self.registry.find(self._parse(incoming)[0])
+        if command is not None and command.lists_memory:
+            return True
+        return not await self.access.is_allowed(incoming.user)
+
+    async def handle(self, incoming: Incoming) -> Reply | None:
+        """Answer one request, or None when it is not for the bot (or deserves silence).
+
+        User errors become translated text, other failures a short apology.
+        """
+        lang = await self.language(incoming)
         try:
-            return await self._dispatch(incoming, lang)
+            return await self._route(incoming, lang)
         except UserError as error:
-            return Reply(text=self._t(lang, error.key, **error.params))
+            return Reply(text=self._say(incoming, lang, error.key, **error.params))
         except Exception:
             log.exception("handling a %s request failed", incoming.platform)
-            return Reply(text=self._t(lang, "error.generic"))
+            return Reply(text=self._say(incoming, lang, "error.generic"))
 
-    async def _dispatch(self, incoming: Incoming, lang: str) -> Reply:
-        command = ALIASES.get(incoming.command or "", incoming.command)
-        if command == "start" and incoming.args.strip():
-            return await self._pair(incoming, lang)
+    async def _route(self, incoming: Incoming, lang: str) -> Reply | None:
+        if not self.is_addressed(incoming):
+            return None
+        word, args = self._parse(incoming)
+        command = self.registry.find(word)
+        name = command.name if command else None
+        if name == "start" and args.strip():
+            return await self._pair(incoming, lang, args)
         if not await self.access.is_allowed(incoming.user):
-            return Reply(text=self._t(lang, "access.denied", user=incoming.user))
-        if incoming.attachments:
+            return self._refusal(incoming, lang, command)
+        if incoming.attachments and name in (None, "ingest"):
             return Reply(updates=guarded(self._ingest(incoming, lang), lang, self._t))
-        if command is None or command == "talk":
-            question = (incoming.args if command == "talk" else incoming.text).strip()
+        if word is not None and command is None:
+            return Reply(text=self._say(incoming, lang, "unknown.command", name=word))
+        if name in (None, "talk"):
+            question = (args if name == "talk" else incoming.text).strip()
             if not question:
-                return Reply(text=self._t(lang, "talk.empty"))
+                return Reply(text=self._say(incoming, lang, "talk.empty"))
             return Reply(updates=guarded(self.conversation.answer(incoming, question, lang), lang, self._t))
-        handler = getattr(self, f"_cmd_{command}", None)
-        if handler is None:
-            return Reply(text=self._t(lang, "unknown.command", name=command))
-        return await handler(incoming, lang)
+        changes_shared = command.admin_in_groups and incoming.is_group and bool(args.strip())
+        if changes_shared and not await self.access.is_admin(incoming.user):
+            raise NotAllowed()
+        reply = await getattr(self, f"_cmd_{name}")(incoming, lang, args)
+        reply.private = reply.private or (command.lists_memory and incoming.is_group)
+        return reply
 
-    async def _pair(self, incoming: Incoming, lang: str) -> Reply:
-        if await self.access.pair(incoming.user, incoming.args):
-            return Reply(text=self._t(lang, "access.paired", user=incoming.user))
+    def _refusal(self, incoming: Incoming, lang: str, command: Command | None) -> Reply | None:
+        """Full refusal (with the id and pairing) in a direct chat or privately; in a group one
+        short line for a command, and silence for files and plain messages."""
+        if not incoming.is_group or incoming.can_reply_privately:
+            return Reply(text=self._say(incoming, lang, "access.denied", user=incoming.user), private=True)
+        if command is None:
+            return None
+        return Reply(text=self._say(incoming, lang, "access.denied_in_group"))
+
+    async def _pair(self, incoming: Incoming, lang: str, code: str) -> Reply:
+        if await self.access.pair(incoming.user, code):
+            return Reply(text=self._say(incoming, lang, "access.paired", user=incoming.user), private=True)
         if await self.access.is_allowed(incoming.user):
-            return Reply(text=self._t(lang, "start.welcome"))
-        return Reply(
-            text=self._t(lang, "access.bad_code") + "\n" + self._t(lang, "access.denied", user=incoming.user)
-        )
+            return Reply(text=self._say(incoming, lang, "start.welcome"))
+        bad = self._say(incoming, lang, "access.bad_code")
+        refusal = self._refusal(incoming, lang, self.registry.find("start"))
+        return Reply(text=f"{bad}\n{refusal.text}" if refusal else bad, private=True)
 
-    async def _cmd_start(self, incoming: Incoming, lang: str) -> Reply:
-        return Reply(text=self._t(lang, "start.welcome"))
+    async def _cmd_start(self, incoming: Incoming, lang: str, args: str) -> Reply:
+        return Reply(text=self._say(incoming, lang, "start.welcome"))
 
-    async def _cmd_help(self, incoming: Incoming, lang: str) -> Reply:
-        lines = [self._t(lang, "help.header")]
-        for spec in COMMANDS:
-            lines.append(f"• {spec.usage(lang)} — {spec.help.get(lang, spec.help['en'])}")
-        lines.append(self._t(lang, "help.footer"))
+    async def _cmd_help(self, incoming: Incoming, lang: str, args: str) -> Reply:
+        lines = [self._say(incoming, lang, "help.header")]
+        for command in self.registry.commands:
+            lines.append(f"• {command.usage(lang, incoming.prefix)} — {command.describe(lang)}")
+        lines.append(self._say(incoming, lang, "help.footer"))
+        if incoming.is_group:
+            lines.append(self._say(incoming, lang, "help.group"))
         return Reply(text="\n".join(lines))
 
-    async def _cmd_teach(self, incoming: Incoming, lang: str) -> Reply:
-        if not incoming.args.strip():
+    async def _cmd_teach(self, incoming: Incoming, lang: str, args: str) -> Reply:
+        if not args.strip():
             raise BadInput(key="teach.empty")
-        memory = await self.memory.teach(incoming.scope, incoming.args, author=incoming.user)
-        return Reply(text=self._t(lang, "teach.done", id=memory.id))
+        memory = await self.memory.teach(incoming.scope, args, author=incoming.user)
+        return Reply(text=self._say(incoming, lang, "teach.done", id=memory.number))
 
-    async def _cmd_correct(self, incoming: Incoming, lang: str) -> Reply:
-        wrong, right = parse_correction(incoming.args)
+    async def _cmd_correct(self, incoming: Incoming, lang: str, args: str) -> Reply:
+        wrong, right = parse_correction(args)
         result = await self.memory.correct(incoming.scope, wrong, right, author=incoming.user)
-        lines = [self._t(lang, "correct.done", id=result.correction.id)]
+        lines = [self._say(incoming, lang, "correct.done", id=result.correction.number)]
         if result.superseded:
-            lines.append(self._t(lang, "correct.superseded", ids=_ids(result.superseded)))
+            lines.append(self._say(incoming, lang, "correct.superseded", ids=_listed(result.superseded)))
         if result.linked:
-            lines.append(self._t(lang, "correct.linked", ids=_ids(result.linked)))
+            lines.append(self._say(incoming, lang, "correct.linked", ids=_listed(result.linked)))
         if not result.superseded and not result.linked:
-            lines.append(self._t(lang, "correct.nothing"))
+            lines.append(self._say(incoming, lang, "correct.nothing"))
         return Reply(text="\n".join(lines))
 
-    async def _cmd_forget(self, incoming: Incoming, lang: str) -> Reply:
-        memory, restored = await self.memory.forget(incoming.scope, parse_memory_id(incoming.args))
-        lines = [self._t(lang, "forget.done", id=memory.id, text=shorten(memory.text))]
+    async def _cmd_forget(self, incoming: Incoming, lang: str, args: str) -> Reply:
+        is_document, number = parse_forget(args)
+        if is_document:
+            document, count = await self.memory.forget_document(incoming.scope, number)
+            text = self._say(incoming, lang, "forget.document", doc=number, name=document.name, count=count)
+            return Reply(text=text)
+        memory, restored = await self.memory.forget_number(incoming.scope, number)
+        lines = [self._say(incoming, lang, "forget.done", id=memory.number, text=shorten(memory.text))]
         if restored:
-            lines.append(self._t(lang, "forget.restored", ids=", ".join(f"#{i}" for i in restored)))
+            ids = ", ".join(f"#{m.number}" for m in restored)
+            lines.append(self._say(incoming, lang, "forget.restored", ids=ids))
         return Reply(text="\n".join(lines))
 
-    async def _cmd_remember(self, incoming: Incoming, lang: str) -> Reply:
-        query, page = parse_page(incoming.args)
+    async def _cmd_remember(self, incoming: Incoming, lang: str, args: str) -> Reply:
+        query, page = parse_page(args)
         offset = (page - 1) * PAGE_SIZE
         memories, total = await self.memory.remember(
             incoming.scope, query or None, offset=offset, limit=PAGE_SIZE
         )
         if not memories:
-            return Reply(text=self._t(lang, "remember.empty"), private=True)
-        lines = [self._t(lang, "remember.header", first=offset + 1, last=offset + len(memories), total=total)]
+            return Reply(text=self._say(incoming, lang, "remember.nothing_matches" if total else "remember.empty"))
+        last = offset + len(memories)
+        lines = [self._say(incoming, lang, "remember.header", first=offset + 1, last=last, count=total, total=total)]
         for m in memories:
             tags = f" [{', '.join(m.tags)}]" if m.tags else ""
-            lines.append(f"#{m.id} · {m.kind.value} · {m.importance:.2f}{tags} — {shorten(m.text, 160)}")
-        if offset + len(memories) < total:
-            lines.append(self._t(lang, "remember.more", query=f"{query} " if query else "", page=page + 1))
-        return Reply(text="\n".join(lines), private=True)
+            lines.append(f"#{m.number} · {m.kind.value} · {m.importance:.2f}{tags} — {shorten(m.text, 160)}")
+        if last < total:
+            more = f"{query} " if query else ""
+            lines.append(self._say(incoming, lang, "remember.more", query=more, page=page + 1))
+        return Reply(text="\n".join(lines))
 
-    async def _cmd_why(self, incoming: Incoming, lang: str) -> Reply:
-        return Reply(text=await self.conversation.why(incoming, lang), private=True)
+    async def _cmd_why(self, incoming: Incoming, lang: str, args: str) -> Reply:
+        return Reply(text=await self.conversation.why(incoming, lang))
 
-    async def _cmd_status(self, incoming: Incoming, lang: str) -> Reply:
+    async def _cmd_status(self, incoming: Incoming, lang: str, args: str) -> Reply:
         status = await self.memory.status(incoming.scope)
         model = await self.conversation.model_for(incoming.chat_key)
         reachable = await self._llm.is_reachable()
         kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(status.stats.by_kind.items())) or "—"
+        state = self._say(incoming, lang, "status.reachable" if reachable else "status.unreachable")
         lines = [
-            self._t(lang, "status.header", scope=incoming.scope),
-            self._t(lang, "status.kinds", total=status.stats.live, kinds=kinds),
-            self._t(lang, "status.superseded", count=status.stats.superseded),
-            self._t(lang, "status.documents", count=status.stats.documents),
-            self._t(lang, "status.index", size=_human_size(status.index_bytes)),
-            self._t(lang, "status.embedder", name=status.embedder),
-            self._t(
-                lang,
-                "status.model",
-                model=model,
-                state=self._t(lang, "status.reachable" if reachable else "status.unreachable"),
-            ),
-            self._t(lang, "status.interactions", count=status.stats.interactions),
+            self._say(incoming, lang, "status.header", scope=incoming.scope),
+            self._say(incoming, lang, "status.kinds", total=status.stats.live, kinds=kinds),
+            self._say(incoming, lang, "status.superseded", count=status.stats.superseded),
+            self._say(incoming, lang, "status.documents", count=status.stats.documents),
+            self._say(incoming, lang, "status.index", size=_human_size(status.index_bytes)),
+            self._say(incoming, lang, "status.embedder", name=status.embedder),
+            self._say(incoming, lang, "status.model", model=model, state=state),
+            self._say(incoming, lang, "status.interactions", count=status.stats.interactions),
         ]
-        return Reply(text="\n".join(lines), private=True)
+        return Reply(text="\n".join(lines))
 
-    async def _cmd_model(self, incoming: Incoming, lang: str) -> Reply:
-        wanted = incoming.args.strip()
-        current = await self.conversation.model_for(incoming.chat_key)
+    async def _cmd_model(self, incoming: Incoming, lang: str, args: str) -> Reply:
+        wanted = args.strip()
+        current = self._say(incoming, lang, "model.current", model=await self.conversation.model_for(incoming.chat_key))
         if not wanted:
             try:
                 models = await self._llm.list_models()
             except UserError:
-                return Reply(
-                    text=self._t(lang, "model.current", model=current)
-                    + "\n"
-                    + self._t(lang, "model.unreachable")
-                )
-            return Reply(
-                text=self._t(lang, "model.current", model=current)
-                + "\n"
-                + self._t(lang, "model.available", models=", ".join(models) or "—")
-            )
-        if incoming.is_group and not await self.access.is_admin(incoming.user):
-            raise NotAllowed()
+                return Reply(text=current + "\n" + self._say(incoming, lang, "model.unreachable"))
+            available = self._say(incoming, lang, "model.available", models=", ".join(models) or "—")
+            return Reply(text=current + "\n" + available)
         models = await self._llm.list_models()
         if wanted not in models and f"{wanted}:latest" not in models:
-            return Reply(text=self._t(lang, "error.model_missing", model=wanted))
+            return Reply(text=self._say(incoming, lang, "error.model_missing", model=wanted))
         await self.memory.store.set_chat_model(incoming.chat_key, wanted)
-        return Reply(text=self._t(lang, "model.set", model=wanted))
+        return Reply(text=self._say(incoming, lang, "model.set", model=wanted))
 
-    async def _cmd_reset(self, incoming: Incoming, lang: str) -> Reply:
+    async def _cmd_language(self, incoming: Incoming, lang: str, args: str) -> Reply:
+        wanted = args.strip().lower()
+        if not wanted:
+            return Reply(text=self._say(incoming, lang, "language.current"))
+        if wanted not in SUPPORTED:
+            raise BadInput(key="language.usage")
+        await self.memory.store.set_chat_language(incoming.chat_key, wanted)
+        return Reply(text=self._say(incoming, wanted, "language.set"))
+
+    async def _cmd_reset(self, incoming: Incoming, lang: str, args: str) -> Reply:
         await self.memory.store.reset_chat(incoming.chat_key)
-        return Reply(text=self._t(lang, "reset.done"))
+        return Reply(text=self._say(incoming, lang, "reset.done"))
 
-    async def _cmd_export(self, incoming: Incoming, lang: str) -> Reply:
+    async def _cmd_export(self, incoming: Incoming, lang: str, args: str) -> Reply:
         if self._exporter is None:
-            return Reply(text=self._t(lang, "export.unavailable"))
-        fmt = (incoming.args.strip() or "json").lower()
+            return Reply(text=self._say(incoming, lang, "export.unavailable"))
+        fmt = (args.strip() or "json").lower()
         if fmt not in ("json", "jsonl", "text"):
-            raise BadInput(detail="export json|jsonl|text")
+            raise BadInput(detail=self.registry.find("export").usage(lang, incoming.prefix))
         exported = await self._exporter(incoming.scope, fmt)
-        return Reply(text=exported.caption or exported.name, file=exported, private=True)
+        return Reply(text=exported.caption or exported.name, file=exported)
+
+    async def _cmd_ingest(self, incoming: Incoming, lang: str, args: str) -> Reply:
+        return Reply(text=self._say(incoming, lang, "ingest.usage"))
 
     async def _ingest(self, incoming: Incoming, lang: str) -> AsyncIterator[str]:
         """Ingest every attachment, streaming progress lines; each file ends with ✅, ♻️ or ❌."""
@@ -225,7 +287,7 @@ class Assistant:
             limit = self.memory.limits.max_upload_bytes
             if attachment.size is not None and attachment.size > limit:
                 raise FileTooLarge(name=name, size=attachment.size, limit=limit)
-            yield self._t(lang, "ingest.reading", name=name)
+            yield self._say(incoming, lang, "ingest.reading", name=name)
             data = await attachment.fetch()
             queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
             task = asyncio.create_task(
@@ -242,23 +304,24 @@ class Assistant:
                 await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
                 if getter.done():
                     done, total = getter.result()
-                    yield self._t(lang, "ingest.progress", name=name, done=done, total=total)
+                    yield self._say(incoming, lang, "ingest.progress", name=name, done=done, total=total)
                 else:
                     getter.cancel()
-            yield self._report(await task, lang)
+            yield self._report(incoming, await task, lang)
         except UserError as error:
-            yield self._t(lang, error.key, **{**error.params, "name": name})
+            yield self._say(incoming, lang, error.key, **{**error.params, "name": name})
 
-    def _report(self, report: IngestReport, lang: str) -> str:
+    def _report(self, incoming: Incoming, report: IngestReport, lang: str) -> str:
         """The final line for one ingested file."""
+        doc = report.document_number
         if report.duplicate_of is not None:
-            return self._t(lang, "ingest.duplicate", name=report.name, doc=report.duplicate_of)
-        return self._t(lang, "ingest.done", name=report.name, count=report.count, doc=report.document_id)
+            return self._say(incoming, lang, "ingest.duplicate", name=report.name, doc=doc)
+        return self._say(incoming, lang, "ingest.done", name=report.name, count=report.count, doc=doc)
 
 
-def _ids(memories: list) -> str:
-    """`#1, #2` with a short excerpt each."""
-    return "; ".join(f"#{m.id} ({shorten(m.text, 60)})" for m in memories)
+def _listed(memories: list[Memory]) -> str:
+    """`#1 (excerpt); #2 (excerpt)`."""
+    return "; ".join(f"#{m.number} ({shorten(m.text, 60)})" for m in memories)
 
 
 def _human_size(size: int) -> str:

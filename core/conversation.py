@@ -100,7 +100,7 @@ class Conversation:
         if not memories:
             return self._t(lang, "talk.offline_empty", detail=detail)
         lines = [self._t(lang, "talk.offline", detail=detail)]
-        lines += [f"• #{m.id}: {shorten(m.text, 300)}" for m in memories[:5]]
+        lines += [f"• #{m.number}: {shorten(m.text, 300)}" for m in memories[:5]]
         return "\n".join(lines)
 
     async def why(self, incoming: Incoming, lang: str) -> str:
@@ -116,10 +116,10 @@ class Conversation:
         for memory_id in ids:
             memory = found.get(memory_id)
             if memory is None:
-                lines.append("• " + self._t(lang, "why.gone", id=memory_id))
+                lines.append("• " + self._t(lang, "why.gone"))
             else:
                 source = f" — {memory.source}" if memory.source else ""
-                lines.append(f"• #{memory.id} ({memory.kind.value}{source}): {shorten(memory.text, 200)}")
+                lines.append(f"• #{memory.number} ({memory.kind.value}{source}): {shorten(memory.text, 200)}")
         return "\n".join(lines)
 
 

@@ -44,6 +44,12 @@ class UnknownMemory(UserError):
     key = "error.unknown_memory"
 
 
+class UnknownDocument(UserError):
+    """A `doc N` that does not name a document of the caller's scope."""
+
+    key = "error.unknown_document"
+
+
 class LimitReached(UserError):
     """A scope that is full."""
 

@@ -16,40 +16,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.llm_unreachable": "The language model (Ollama at {host}) is not reachable.",
         "error.model_missing": "The model '{model}' is not installed in Ollama. Run: ollama pull {model}",
         "error.not_allowed": "Only an admin can do that.",
+        "error.unknown_document": "There is no document {id} in this chat's memory.",
+        "error.undecryptable": "🔒 I could not decrypt your message (no key for it yet). I asked your devices for the key; please send it again in a moment.",
+        "error.download_failed": "❌ {name}: I could not download the file. Nothing was stored.",
         "access.denied": (
             "Hello! I am a private assistant and you are not on my list yet. Your id is {user}. "
-            "Ask the owner to add it to SOUVENIR_ALLOWED_USERS, or send /start CODE with the "
+            "Ask the owner to add it to SOUVENIR_ALLOWED_USERS, or send {c}start CODE with the "
             "pairing code shown when I started."
         ),
-        "access.paired": "✅ Paired. You are now the owner of this assistant ({user}). Send /help to start.",
+        "access.denied_in_group": "I am a private assistant and you are not on my list yet: write to me in a direct chat to ask for access.",
+        "access.paired": "✅ Paired. You are now the owner of this assistant ({user}). Send {c}help to start.",
         "access.bad_code": "That pairing code is not valid.",
-        "start.welcome": "Hello! I am Souvenir, your assistant with a memory. Send /help to see what I can do.",
-        "teach.empty": "Usage: teach TEXT (the fact to remember).",
+        "start.welcome": "Hello! I am Souvenir, your assistant with a memory. Send {c}help to see what I can do.",
+        "teach.empty": "Usage: {c}teach TEXT (the fact to remember).",
         "teach.done": "✅ Remembered as #{id}.",
-        "correct.usage": "Usage: correct WRONG | RIGHT",
+        "correct.usage": "Usage: {c}correct WRONG | RIGHT",
         "correct.done": "✅ Correction stored as #{id}.",
         "correct.superseded": "Replaced (kept for audit, no longer used): {ids}",
         "correct.linked": "Documents that said otherwise now come with the correction: {ids}",
         "correct.nothing": "No stored memory said that; the correction is stored anyway.",
-        "forget.usage": "Usage: forget ID (see remember for ids).",
+        "forget.usage": "Usage: {c}forget N (a memory, see {c}remember) or {c}forget doc N (a whole document).",
         "forget.done": "🗑️ Forgot #{id}: {text}",
+        "forget.document.one": "🗑️ Forgot document {doc} ({name}) and its 1 memory.",
+        "forget.document.other": "🗑️ Forgot document {doc} ({name}) and its {count} memories.",
         "forget.restored": "Restored (it had been replaced by this correction): {ids}",
-        "remember.empty": "Nothing remembered here yet. Teach me with: teach TEXT, or send a document.",
-        "remember.header": "Memories {first}–{last} of {total}:",
-        "remember.more": "More: remember {query}page {page}",
+        "remember.empty": "Nothing remembered here yet. Teach me with: {c}teach TEXT, or send a document.",
+        "remember.nothing_matches": "No memory matches that.",
+        "remember.header.one": "1 memory:",
+        "remember.header.other": "Memories {first}–{last} of {total}:",
+        "remember.more": "More: {c}remember {query}page {page}",
         "why.none": "I have not answered anything in this chat yet.",
         "why.header": "My last answer used these memories:",
         "why.nothing": "My last answer used no memory.",
-        "why.gone": "#{id} (forgotten since)",
+        "why.gone": "a memory forgotten since",
         "talk.offline": "⚠️ {detail} Here is what I remember that looks relevant:",
         "talk.offline_empty": "⚠️ {detail} I found nothing relevant in memory either.",
         "talk.interrupted": "⚠️ The answer was interrupted: {detail}",
         "talk.empty": "Say something and I will answer.",
         "ingest.progress": "📥 {name}: {done}/{total} chunks…",
         "ingest.reading": "📥 {name}: reading…",
-        "ingest.done": "✅ {name}: {count} memories (document #{doc}).",
+        "ingest.done.one": "✅ {name}: 1 memory, in document #{doc} (remove it with {c}forget doc {doc}).",
+        "ingest.done.other": "✅ {name}: {count} memories, in document #{doc} (remove it with {c}forget doc {doc}).",
         "ingest.duplicate": "♻️ {name}: already known (document #{doc}); nothing added.",
-        "ingest.usage": "Usage: ingest FILE",
+        "ingest.usage": "Usage: {c}ingest FILE. In a direct chat you can also just send the file.",
         "ingest.missing": "❌ {name}: no such file.",
         "status.header": "📊 Memory status for {scope}",
         "status.kinds": "Memories: {total} ({kinds})",
@@ -72,11 +81,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "finetune.created": "✅ Model {name} created from {base} with {count} seed messages. Switch to it with /model {name}.",
         "finetune.no_data": "Nothing to train on in {scope}: teach, correct or talk first.",
         "finetune.no_hf_model": "No Hugging Face model directory at {path} (it needs config.json and the tokenizer).",
-        "unknown.command": "Unknown command: {name}. Send help for the list.",
+        "unknown.command": "Unknown command: {name}. Send {c}help for the list.",
         "help.header": "Here is what I can do:",
         "help.footer": "Plain text is a question. Send a document (txt, md, json, csv, pdf, docx) to teach me its content.",
-        "matrix.undecryptable": "🔒 I could not decrypt your message (no key for it yet). I asked your devices for the key; please send it again in a moment.",
-        "matrix.download_failed": "❌ {name}: I could not download the file from the homeserver. Nothing was stored.",
+        "help.group": "In a group I answer commands, messages that start by naming me and replies to me; a file is read only when it names me or replies to me.",
+        "language.current": "This chat speaks English. Change with {c}language fr|en.",
+        "language.set": "✅ From now on I answer in English in this chat.",
+        "language.usage": "Usage: {c}language fr|en",
     },
     "fr": {
         "error.generic": "Désolé, un problème est survenu de mon côté. Rien n'a été modifié.",
@@ -89,40 +100,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.llm_unreachable": "Le modèle de langage (Ollama sur {host}) est injoignable.",
         "error.model_missing": "Le modèle « {model} » n'est pas installé dans Ollama. Lancez : ollama pull {model}",
         "error.not_allowed": "Seul un administrateur peut faire cela.",
+        "error.unknown_document": "Il n'y a pas de document {id} dans la mémoire de cette discussion.",
+        "error.undecryptable": "🔒 Je n'ai pas pu déchiffrer votre message (pas encore de clé). J'ai demandé la clé à vos appareils ; renvoyez-le dans un instant.",
+        "error.download_failed": "❌ {name} : je n'ai pas pu télécharger le fichier. Rien n'a été enregistré.",
         "access.denied": (
             "Bonjour ! Je suis un assistant privé et vous n'êtes pas encore sur ma liste. Votre "
             "identifiant est {user}. Demandez au propriétaire de l'ajouter à SOUVENIR_ALLOWED_USERS, "
-            "ou envoyez /start CODE avec le code d'appairage affiché à mon démarrage."
+            "ou envoyez {c}start CODE avec le code d'appairage affiché à mon démarrage."
         ),
-        "access.paired": "✅ Appairé. Vous êtes maintenant propriétaire de cet assistant ({user}). Envoyez /help pour commencer.",
+        "access.denied_in_group": "Je suis un assistant privé et vous n'êtes pas encore sur ma liste : écrivez-moi en discussion directe pour demander l'accès.",
+        "access.paired": "✅ Appairé. Vous êtes maintenant propriétaire de cet assistant ({user}). Envoyez {c}help pour commencer.",
         "access.bad_code": "Ce code d'appairage n'est pas valide.",
-        "start.welcome": "Bonjour ! Je suis Souvenir, votre assistant doté d'une mémoire. Envoyez /help pour voir ce que je sais faire.",
-        "teach.empty": "Usage : teach TEXTE (le fait à retenir).",
+        "start.welcome": "Bonjour ! Je suis Souvenir, votre assistant doté d'une mémoire. Envoyez {c}help pour voir ce que je sais faire.",
+        "teach.empty": "Usage : {c}teach TEXTE (le fait à retenir).",
         "teach.done": "✅ Retenu sous le n°{id}.",
-        "correct.usage": "Usage : correct FAUX | JUSTE",
+        "correct.usage": "Usage : {c}correct FAUX | JUSTE",
         "correct.done": "✅ Correction enregistrée sous le n°{id}.",
         "correct.superseded": "Remplacés (gardés pour mémoire, plus utilisés) : {ids}",
         "correct.linked": "Les documents qui disaient autre chose viennent désormais avec la correction : {ids}",
         "correct.nothing": "Aucun souvenir ne disait cela ; la correction est tout de même enregistrée.",
-        "forget.usage": "Usage : forget ID (voir remember pour les numéros).",
+        "forget.usage": "Usage : {c}forget N (un souvenir, voir {c}remember) ou {c}forget doc N (tout un document).",
         "forget.done": "🗑️ Oublié n°{id} : {text}",
+        "forget.document.one": "🗑️ Document {doc} ({name}) oublié, avec son souvenir.",
+        "forget.document.other": "🗑️ Document {doc} ({name}) oublié, avec ses {count} souvenirs.",
         "forget.restored": "Rétablis (ils avaient été remplacés par cette correction) : {ids}",
-        "remember.empty": "Rien en mémoire ici pour l'instant. Apprenez-moi avec : teach TEXTE, ou envoyez un document.",
-        "remember.header": "Souvenirs {first} à {last} sur {total} :",
-        "remember.more": "Suite : remember {query}page {page}",
+        "remember.empty": "Rien en mémoire ici pour l'instant. Apprenez-moi avec : {c}teach TEXTE, ou envoyez un document.",
+        "remember.nothing_matches": "Aucun souvenir ne correspond.",
+        "remember.header.one": "1 souvenir :",
+        "remember.header.other": "Souvenirs {first} à {last} sur {total} :",
+        "remember.more": "Suite : {c}remember {query}page {page}",
         "why.none": "Je n'ai encore rien répondu dans cette discussion.",
         "why.header": "Ma dernière réponse s'appuyait sur ces souvenirs :",
         "why.nothing": "Ma dernière réponse ne s'appuyait sur aucun souvenir.",
-        "why.gone": "n°{id} (oublié depuis)",
+        "why.gone": "un souvenir oublié depuis",
         "talk.offline": "⚠️ {detail} Voici ce que je retiens de pertinent :",
         "talk.offline_empty": "⚠️ {detail} Je n'ai rien trouvé de pertinent en mémoire non plus.",
         "talk.interrupted": "⚠️ La réponse a été interrompue : {detail}",
         "talk.empty": "Dites-moi quelque chose et je vous répondrai.",
         "ingest.progress": "📥 {name} : {done}/{total} morceaux…",
         "ingest.reading": "📥 {name} : lecture…",
-        "ingest.done": "✅ {name} : {count} souvenirs (document n°{doc}).",
+        "ingest.done.one": "✅ {name} : 1 souvenir, dans le document n°{doc} (à retirer avec {c}forget doc {doc}).",
+        "ingest.done.other": "✅ {name} : {count} souvenirs, dans le document n°{doc} (à retirer avec {c}forget doc {doc}).",
         "ingest.duplicate": "♻️ {name} : déjà connu (document n°{doc}) ; rien d'ajouté.",
-        "ingest.usage": "Usage : ingest FICHIER",
+        "ingest.usage": "Usage : {c}ingest FICHIER. En discussion directe, vous pouvez aussi simplement envoyer le fichier.",
         "ingest.missing": "❌ {name} : fichier introuvable.",
         "status.header": "📊 État de la mémoire de {scope}",
         "status.kinds": "Souvenirs : {total} ({kinds})",
@@ -145,11 +165,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "finetune.created": "✅ Modèle {name} créé depuis {base} avec {count} messages d'exemple. Choisissez-le avec /model {name}.",
         "finetune.no_data": "Rien pour l'entraînement dans {scope} : enseignez, corrigez ou discutez d'abord.",
         "finetune.no_hf_model": "Pas de dossier de modèle Hugging Face à {path} (il faut config.json et le tokenizer).",
-        "unknown.command": "Commande inconnue : {name}. Envoyez help pour la liste.",
+        "unknown.command": "Commande inconnue : {name}. Envoyez {c}help pour la liste.",
         "help.header": "Voici ce que je sais faire :",
         "help.footer": "Un texte simple est une question. Envoyez un document (txt, md, json, csv, pdf, docx) pour m'apprendre son contenu.",
-        "matrix.undecryptable": "🔒 Je n'ai pas pu déchiffrer votre message (pas encore de clé). J'ai demandé la clé à vos appareils ; renvoyez-le dans un instant.",
-        "matrix.download_failed": "❌ {name} : je n'ai pas pu télécharger le fichier depuis le serveur. Rien n'a été enregistré.",
+        "help.group": "Dans un groupe, je réponds aux commandes, aux messages qui commencent par mon nom et aux réponses à mes messages ; un fichier n'est lu que s'il me nomme ou me répond.",
+        "language.current": "Cette discussion est en français. Pour changer : {c}language fr|en.",
+        "language.set": "✅ Désormais je réponds en français dans cette discussion.",
+        "language.usage": "Usage : {c}language fr|en",
     },
 }
 
@@ -165,9 +187,20 @@ def normalise_language(code: str | None, default: str) -> str:
     return default
 
 
+def plural_form(lang: str, count: object) -> str:
+    """`one` or `other`: French counts 0 and 1 as singular, English only 1."""
+    if not isinstance(count, int):
+        return "other"
+    return "one" if count == 1 or (lang == "fr" and count == 0) else "other"
+
+
 @dataclass
 class Translator:
-    """Looks up a message by key in the user's language, falling back to English."""
+    """Looks up a message by key in the user's language, falling back to English.
+
+    A key with `.one` / `.other` variants is chosen by the `count` parameter. `c` is how the
+    platform writes a command (`/`, `!`, nothing on the console); it defaults to `/`.
+    """
 
     default: str = "en"
     messages: dict[str, dict[str, str]] = field(default_factory=lambda: MESSAGES)
@@ -175,6 +208,9 @@ class Translator:
     def __call__(self, lang: str | None, key: str, **params: object) -> str:
         """The message `key` in `lang`, formatted with `params`."""
         lang = normalise_language(lang, self.default)
+        params.setdefault("c", "/")
+        if f"{key}.other" in self.messages["en"]:
+            key = f"{key}.{plural_form(lang, params.get('count'))}"
         template = self.messages.get(lang, {}).get(key) or self.messages["en"].get(key, key)
         try:
             return template.format(**params)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.embeddings import Embedder
-from core.errors import BadInput, FileTooLarge, LimitReached, UnknownMemory
+from core.errors import BadInput, FileTooLarge, LimitReached, UnknownDocument, UnknownMemory
 from core.ingestion.chunking import ChunkPolicy, split_sentences
 from core.ingestion.parsers import ParseOptions, check_supported, parse_file
-from core.models import IngestReport, Kind, Memory, NewMemory, SearchHit
+from core.models import Document, IngestReport, Kind, Memory, NewMemory, SearchHit
 from core.retrieval import Mode, Retriever
 from core.store import Store
 from core.store.database import ScopeStats
@@ -23,6 +23,10 @@ from core.vector_index import VectorIndexes
 
 TEACHING_IMPORTANCE = 0.8
 CORRECTION_IMPORTANCE = 0.95
+LISTED_MATCHES = 100
+"""`remember QUERY` lists at most this many matches."""
+LISTED_SIMILARITY = 0.3
+"""A memory found only by meaning matches `remember QUERY` from this cosine similarity up."""
 Progress = Callable[[int, int], object]
 
 
@@ -216,13 +220,41 @@ class MemoryService:
             await self._indexes.add(scope, restored, await self._store.vectors_of(restored))
         return memory, restored
 
+    async def forget_number(self, scope: str, number: int) -> tuple[Memory, list[Memory]]:
+        """Forget the memory users of `scope` call #`number`; returns it and the memories it restored."""
+        memory_id = await self._store.id_of_number(scope, number)
+        if memory_id is None:
+            raise UnknownMemory(id=number)
+        memory, restored = await self.forget(scope, memory_id)
+        return memory, await self._store.get_memories(scope, restored)
+
+    async def forget_document(self, scope: str, number: int) -> tuple[Document, int]:
+        """Delete the document users of `scope` call `doc N` with all its chunks; returns it and the chunk count."""
+        document = await self._store.document_by_number(scope, number)
+        if document is None:
+            raise UnknownDocument(id=number)
+        await self._indexes.prepare(scope)
+        ids = await self._store.delete_document(scope, document.id)
+        await self._indexes.remove(scope, ids)
+        await self._indexes.flush()
+        return document, len(ids)
+
     async def remember(
         self, scope: str, query: str | None = None, *, offset: int = 0, limit: int = 20
     ) -> tuple[list[Memory], int]:
-        """A page of the live memories of `scope` (newest first, or best match for `query`) and the total."""
+        """A page of the live memories of `scope` (newest first, or best match for `query`) and the total.
+
+        With a query the total counts the memories that match it (by keyword, or by meaning above
+        LISTED_SIMILARITY), up to LISTED_MATCHES, so "of N" and the next-page hint are true.
+        """
         if query and query.strip():
-            hits = await self._retriever.search(scope, query, limit=offset + limit)
-            return [h.memory for h in hits][offset:], len(hits)
+            hits = await self._retriever.search(scope, query, limit=LISTED_MATCHES)
+            matches = [
+                h.memory
+                for h in hits
+                if h.keyword_rank is not None or (h.dense_score or 0.0) >= LISTED_SIMILARITY
+            ]
+            return matches[offset : offset + limit], len(matches)
         total = await self._store.count_live(scope)
         return await self._store.list_memories(scope, offset=offset, limit=limit), total
 
@@ -253,7 +285,7 @@ class MemoryService:
         sha256 = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
         known = await self._store.find_document(scope, sha256)
         if known:
-            return IngestReport(name, [], known.id, duplicate_of=known.id)
+            return IngestReport(name, [], known.id, duplicate_of=known.id, document_number=known.number)
         options = ParseOptions(source=name, author=author, importance=importance, policy=self._chunking)
         items = await asyncio.to_thread(parse_file, name, data, options)
         await self._check_room(scope, len(items))
@@ -264,9 +296,10 @@ class MemoryService:
             known = await self._store.find_document(scope, sha256)
             if known is None:
                 raise
-            return IngestReport(name, [], known.id, duplicate_of=known.id)
+            return IngestReport(name, [], known.id, duplicate_of=known.id, document_number=known.number)
         await self._indexes.flush()
-        return IngestReport(name, ids, document_id)
+        stored = await self._store.find_document(scope, sha256)
+        return IngestReport(name, ids, document_id, document_number=stored.number if stored else None)
 
     async def _embed_in_batches(self, texts: list[str], progress: Progress | None) -> np.ndarray:
         """Embed `texts` batch by batch, longest first (less padding per batch), reporting progress."""

@@ -33,6 +33,8 @@ class Memory:
     superseded_by: int | None = None
     document_id: int | None = None
     metadata: dict = field(default_factory=dict)
+    number: int = 0
+    """What users see and type (#3): counted within the scope, unlike `id`."""
 
 
 @dataclass(slots=True)
@@ -71,6 +73,8 @@ class Document:
     size: int
     chunks: int
     created_at: float
+    number: int = 0
+    """What users see and type (`doc 2`): counted within the scope."""
 
 
 @dataclass
@@ -97,6 +101,8 @@ class IngestReport:
     memory_ids: list[int]
     document_id: int | None
     duplicate_of: int | None = None
+    document_number: int | None = None
+    """The document as the scope's users call it (`doc 2`)."""
 
     @property
     def count(self) -> int:
@@ -106,22 +112,32 @@ class IngestReport:
 
 @dataclass
 class Attachment:
-    """A file attached to a message; `fetch` downloads it only after the size and type checks."""
+    """A file attached to a message; `fetch` downloads it only after the size and type checks.
+
+    `kind` says what it is in platform-neutral words ("document", later "photo", "voice"...), `mime`
+    its media type when the platform gives one.
+    """
 
     name: str
     size: int | None
     fetch: Callable[[], Awaitable[bytes]]
     mime: str | None = None
+    kind: str = "document"
 
 
 @dataclass
 class Incoming:
-    """A platform-neutral request built by an adapter.
+    """A platform-neutral request built by an adapter: what was said, and neutral facts about it.
 
     `scope` is the memory scope this request reads and writes (see core.scope);
     `chat_key` identifies the conversation for short-term turns, /why, /model and /reset;
     `user` is the sender as `platform:user_id`, the form used by the allowlist.
-    `command` is the command name without prefix ("teach"), or None for plain text.
+    `text` is what the user wrote (a command included, the bot's mention removed); `command` and
+    `args` are set only by platforms that deliver commands already parsed (Discord slash commands).
+    The facts (`is_group`, `mentions_bot`, `replies_to_bot`, `attachments`, `language`) let the
+    core alone decide whether the message is for the bot. `prefix` is how the platform writes a
+    command (`/`, `!`, or nothing on the console); `can_reply_privately` is true where a reply can
+    be shown to the sender only (a Discord interaction).
     """
 
     platform: str
@@ -135,6 +151,10 @@ class Incoming:
     language: str | None = None
     display_name: str = ""
     attachments: list[Attachment] = field(default_factory=list)
+    mentions_bot: bool = False
+    replies_to_bot: bool = False
+    prefix: str = "/"
+    can_reply_privately: bool = False
 
     @property
     def user(self) -> str:

@@ -11,7 +11,7 @@ LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 def describe(memory: Memory) -> str:
     """One line naming a memory for the model: id, kind, source."""
     source = f", from {memory.source}" if memory.source and memory.kind.value == "document" else ""
-    return f"[#{memory.id}] ({memory.kind.value}{source})"
+    return f"[#{memory.number}] ({memory.kind.value}{source})"
 
 
 def memory_lines(hits: list[SearchHit]) -> tuple[list[str], list[int]]:
@@ -28,7 +28,7 @@ def memory_lines(hits: list[SearchHit]) -> tuple[list[str], list[int]]:
         used.append(hit.memory.id)
         note = ""
         if hit.corrected_by:
-            note = " (partly wrong: see correction " + ", ".join(f"#{c.id}" for c in hit.corrected_by) + ")"
+            note = " (partly wrong: see correction " + ", ".join(f"#{c.number}" for c in hit.corrected_by) + ")"
         lines.append(f"{describe(hit.memory)}{note} {hit.memory.text}")
     return lines, used
 

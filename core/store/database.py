@@ -17,7 +17,10 @@ import numpy as np
 from core.models import Document, Interaction, Kind, Memory, NewMemory
 from core.store.migrations import migrate
 
-_MEMORY_COLUMNS = "id, scope, kind, text, importance, tags, source, author, created_at, superseded_by, document_id, metadata"
+_MEMORY_COLUMNS = (
+    "id, scope, kind, text, importance, tags, source, author, created_at, superseded_by, document_id, metadata, number"
+)
+_DOCUMENT_COLUMNS = "id, scope, name, sha256, size, chunks, created_at, number"
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(
     ["a", "an", "and", "are", "as", "at", "be", "but", "by", "do", "does", "did", "for", "from", "had", "has", "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "so", "that", "the", "their", "them", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "elle", "en", "est", "et", "eu", "il", "ils", "je", "la", "le", "les", "leur", "lui", "ma", "mais", "me", "mes", "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou", "où", "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "quel", "quelle", "quels", "quelles", "quand", "comment", "est-ce"]
@@ -40,16 +43,22 @@ class ScopeStats:
 
 
 def _memory_rows(
-    scope: str, items: list[NewMemory], vectors: np.ndarray, embedder: str, now: float, document_id: int | None
+    scope: str,
+    items: list[NewMemory],
+    vectors: np.ndarray,
+    embedder: str,
+    now: float,
+    document_id: int | None,
+    first_number: int,
 ) -> list[tuple]:
-    """The `memories` rows of a batch, in _write's column order."""
+    """The `memories` rows of a batch, in _write's column order; numbers count up from `first_number`."""
     return [
         (
             scope, item.kind.value, item.text, float(item.importance), json.dumps(item.tags),
             item.source, item.author, now, document_id, json.dumps(item.metadata),
-            vector.tobytes(), embedder,
+            vector.tobytes(), embedder, first_number + i,
         )
-        for item, vector in zip(items, vectors, strict=True)
+        for i, (item, vector) in enumerate(zip(items, vectors, strict=True))
     ]
 
 
@@ -68,6 +77,7 @@ def _row_to_memory(row: aiosqlite.Row | tuple) -> Memory:
         superseded_by=row[9],
         document_id=row[10],
         metadata=json.loads(row[11]),
+        number=row[12],
     )
 
 
@@ -146,19 +156,30 @@ class Store:
         vectors = np.asarray(vectors, dtype=np.float32)
         async with self.transaction() as db:
             await db.execute("INSERT OR IGNORE INTO scopes (id, created_at) VALUES (?, ?)", (scope, now))
+            async with db.execute(
+                "SELECT next_memory, next_document FROM scopes WHERE id = ?", (scope,)
+            ) as cursor:
+                first_number, document_number = await cursor.fetchone()
+            await db.execute(
+                "UPDATE scopes SET next_memory = ?, next_document = ? WHERE id = ?",
+                (first_number + len(items), document_number + (document is not None), scope),
+            )
             document_id = None
             if document is not None:
                 name, sha256, size = document
                 cursor = await db.execute(
-                    "INSERT INTO documents (scope, name, sha256, size, chunks, created_at) VALUES (?,?,?,?,?,?)",
-                    (scope, name, sha256, size, len(items), now),
+                    "INSERT INTO documents (scope, name, sha256, size, chunks, created_at, number)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    (scope, name, sha256, size, len(items), now, document_number),
                 )
                 document_id = cursor.lastrowid
             # Tens of thousands of rows for a big file: built in a worker, not on the event loop.
-            rows = await asyncio.to_thread(_memory_rows, scope, items, vectors, embedder, now, document_id)
+            rows = await asyncio.to_thread(
+                _memory_rows, scope, items, vectors, embedder, now, document_id, first_number
+            )
             await db.executemany(
                 "INSERT INTO memories (scope, kind, text, importance, tags, source, author, created_at,"
-                " document_id, metadata, embedding, embedder) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " document_id, metadata, embedding, embedder, number) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
             # One writer inside one transaction: AUTOINCREMENT gives the batch consecutive ids.
@@ -192,6 +213,11 @@ class Store:
         """One memory of `scope`, or None."""
         found = await self.get_memories(scope, [memory_id])
         return found[0] if found else None
+
+    async def id_of_number(self, scope: str, number: int) -> int | None:
+        """The memory id behind the number `scope`'s users see (#3), or None."""
+        row = await self._fetchone("SELECT id FROM memories WHERE scope = ? AND number = ?", (scope, number))
+        return row[0] if row else None
 
     async def list_memories(
         self, scope: str, *, offset: int = 0, limit: int = 20, include_superseded: bool = False
@@ -367,7 +393,7 @@ class Store:
     async def find_document(self, scope: str, sha256: str) -> Document | None:
         """The document of `scope` with this content hash, if already ingested."""
         row = await self._fetchone(
-            "SELECT id, scope, name, sha256, size, chunks, created_at FROM documents WHERE scope = ? AND sha256 = ?",
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE scope = ? AND sha256 = ?",
             (scope, sha256),
         )
         return Document(*row) if row else None
@@ -375,10 +401,29 @@ class Store:
     async def list_documents(self, scope: str) -> list[Document]:
         """Documents of `scope`, oldest first."""
         rows = await self._fetchall(
-            "SELECT id, scope, name, sha256, size, chunks, created_at FROM documents WHERE scope = ? ORDER BY id",
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE scope = ? ORDER BY id",
             (scope,),
         )
         return [Document(*row) for row in rows]
+
+    async def document_by_number(self, scope: str, number: int) -> Document | None:
+        """The document of `scope` that its users call `doc N`, or None."""
+        row = await self._fetchone(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE scope = ? AND number = ?", (scope, number)
+        )
+        return Document(*row) if row else None
+
+    async def delete_document(self, scope: str, document_id: int) -> list[int]:
+        """Delete a document of `scope` with all its chunks; returns the deleted memory ids."""
+        async with self.transaction() as db:
+            async with db.execute(
+                "SELECT id FROM memories WHERE scope = ? AND document_id = ?", (scope, document_id)
+            ) as cursor:
+                ids = [row[0] for row in await cursor.fetchall()]
+            await db.executemany("DELETE FROM memories_fts WHERE rowid = ?", ((i,) for i in ids))
+            await db.execute("DELETE FROM memories WHERE scope = ? AND document_id = ?", (scope, document_id))
+            await db.execute("DELETE FROM documents WHERE scope = ? AND id = ?", (scope, document_id))
+        return ids
 
     # interactions ---------------------------------------------------------------------------
 
@@ -449,6 +494,20 @@ class Store:
                 "INSERT INTO access (user, role, created_at) VALUES (?,?,?) "
                 "ON CONFLICT(user) DO UPDATE SET role = excluded.role",
                 (user, role, time.time()),
+            )
+
+    async def chat_language(self, chat_key: str) -> str | None:
+        """The language chosen for a chat with the language command, or None."""
+        row = await self._fetchone("SELECT language FROM chat_settings WHERE chat_key = ?", (chat_key,))
+        return row[0] if row else None
+
+    async def set_chat_language(self, chat_key: str, language: str) -> None:
+        """Answer in `language` in this chat from now on."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO chat_settings (chat_key, language) VALUES (?, ?) "
+                "ON CONFLICT(chat_key) DO UPDATE SET language = excluded.language",
+                (chat_key, language),
             )
 
     async def chat_settings(self, chat_key: str) -> tuple[str | None, float]:

@@ -103,7 +103,36 @@ async def m002_keyword_context(db: aiosqlite.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_keyword_context]
+async def m003_scope_numbers(db: aiosqlite.Connection) -> None:
+    """Numbers users see, counted within each scope (a group's first memory is #1), and a chat language.
+
+    Existing rows are numbered in id order; each scope keeps its next numbers, so a forgotten
+    number is never given to another memory or document.
+    """
+    await run_script(
+        db,
+        """
+        ALTER TABLE scopes ADD COLUMN next_memory INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE scopes ADD COLUMN next_document INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE memories ADD COLUMN number INTEGER;
+        ALTER TABLE documents ADD COLUMN number INTEGER;
+        UPDATE memories SET number = ranked.n FROM (
+            SELECT id, ROW_NUMBER() OVER (PARTITION BY scope ORDER BY id) AS n FROM memories
+        ) AS ranked WHERE memories.id = ranked.id;
+        UPDATE documents SET number = ranked.n FROM (
+            SELECT id, ROW_NUMBER() OVER (PARTITION BY scope ORDER BY id) AS n FROM documents
+        ) AS ranked WHERE documents.id = ranked.id;
+        UPDATE scopes SET
+            next_memory = 1 + COALESCE((SELECT MAX(number) FROM memories WHERE scope = scopes.id), 0),
+            next_document = 1 + COALESCE((SELECT MAX(number) FROM documents WHERE scope = scopes.id), 0);
+        CREATE UNIQUE INDEX memories_number ON memories(scope, number);
+        CREATE UNIQUE INDEX documents_number ON documents(scope, number);
+        ALTER TABLE chat_settings ADD COLUMN language TEXT
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_keyword_context, m003_scope_numbers]
 
 
 async def run_script(db: aiosqlite.Connection, script: str) -> None:

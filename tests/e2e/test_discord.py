@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import statistics
 
+import discord
 import pytest
+import yarl
 
 from adapters.discord_bot import DiscordAdapter
 from bot.settings import DiscordSettings
@@ -19,28 +21,30 @@ MALLORY = user(3, "mallory")
 
 
 @pytest.fixture
-async def discord_server():
-    """A running Discord stand-in."""
+async def discord_server(monkeypatch):
+    """A running Discord stand-in, with discord.py pointed at it for this test only."""
     async with FakeDiscord(TOKEN) as server:
+        monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
+        monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
         yield server
 
 
 def settings_for(server: FakeDiscord, **overrides) -> DiscordSettings:
-    """Adapter settings pointing at the stand-in."""
-    values = {
-        "token": TOKEN,
-        "api_base": server.api_base,
-        "gateway_url": server.gateway_url,
-        "edit_interval": 0.0,
-    }
+    """Adapter settings for the stand-in."""
+    values = {"token": TOKEN, "edit_interval": 0.0}
     return DiscordSettings(**(values | overrides))
+
+
+def adapter_for(settings: DiscordSettings, app) -> DiscordAdapter:
+    """An adapter that does not wait 2 s for guilds the stand-in never streams."""
+    return DiscordAdapter(settings, app.assistant, client_options={"guild_ready_timeout": 0.05})
 
 
 @pytest.fixture
 async def bot(discord_server, make_app):
     """A started adapter whose allowed users are alice and bob."""
     app = await make_app(allowed_users=["discord:1", "discord:2"])
-    adapter = DiscordAdapter(settings_for(discord_server), app.assistant, app.settings.limits)
+    adapter = adapter_for(settings_for(discord_server), app)
     await adapter.start()
     yield adapter, app
     await adapter.stop()
@@ -89,16 +93,15 @@ async def test_slash_teach_then_mention_streams_an_answer_using_the_fact(discord
 
 async def test_french_locale_gets_french_answers(discord_server, bot):
     _, app = bot
-    token = await discord_server.push_interaction(ALICE, "teach", locale="fr")
+    # /teach can no longer be sent empty (its option is required): a bad /forget id shows the usage.
+    token = await discord_server.push_interaction(ALICE, "forget", {"id": "abc"}, locale="fr")
     await discord_server.wait_for(lambda: any(s.content for s in discord_server.for_interaction(token)))
-    assert discord_server.for_interaction(token)[0].content == app.assistant.text("fr", "teach.empty")
+    assert discord_server.for_interaction(token)[0].content == app.assistant.text("fr", "forget.usage")
 
 
 async def test_sync_global_setting_also_registers_global_commands(discord_server, make_app):
     app = await make_app(allowed_users=["discord:1"])
-    adapter = DiscordAdapter(
-        settings_for(discord_server, sync_global=True), app.assistant, app.settings.limits
-    )
+    adapter = adapter_for(settings_for(discord_server, sync_global=True), app)
     await adapter.start()
     await adapter.stop()
     assert "teach" in {c["name"] for c in discord_server.commands["global"]}
@@ -152,7 +155,7 @@ async def test_unsupported_attachment_is_refused_before_download(discord_server,
 
 async def test_oversized_attachment_is_refused_before_download(discord_server, make_app):
     app = await make_app(allowed_users=["discord:1"], limits={"max_upload_bytes": 1000})
-    adapter = DiscordAdapter(settings_for(discord_server), app.assistant, app.settings.limits)
+    adapter = adapter_for(settings_for(discord_server), app)
     await adapter.start()
     try:
         file = discord_server.add_file("big.txt", b"word " * 1000)
@@ -167,7 +170,7 @@ async def test_oversized_attachment_is_refused_before_download(discord_server, m
 async def test_per_channel_scope_setting_uses_the_channel_scope(discord_server, make_app):
     app = await make_app(allowed_users=["discord:1"])
     settings = settings_for(discord_server, per_channel_scope=True)
-    adapter = DiscordAdapter(settings, app.assistant, app.settings.limits)
+    adapter = adapter_for(settings, app)
     await adapter.start()
     try:
         token = await discord_server.push_interaction(
@@ -264,7 +267,7 @@ async def test_export_is_sent_as_an_attachment(discord_server, bot):
 async def test_bad_token_surfaces_as_a_login_error(discord_server, make_app):
     app = await make_app()
     settings = settings_for(discord_server, token="wrong-token")
-    adapter = DiscordAdapter(settings, app.assistant, app.settings.limits)
+    adapter = adapter_for(settings, app)
     with pytest.raises(RuntimeError) as error:
         await adapter.start()
     assert "login failed" in str(error.value)

@@ -67,7 +67,7 @@ async def bot(synapse, make_app) -> AsyncIterator:
             password=SecretStr(state["password"]),
             edit_interval=edit_interval,
         )
-        adapter = MatrixAdapter(settings, app.assistant, app.settings.limits, app.settings.data_dir)
+        adapter = MatrixAdapter(settings, app.assistant, app.settings.data_dir)
         await adapter.start()
         adapters.append(adapter)
         for user in allowed:

@@ -40,7 +40,7 @@ async def bot(telegram, make_app):
         base_file_url=f"{telegram.url}/file/bot",
         edit_interval=0.0,
     )
-    adapter = TelegramAdapter(settings, app.assistant, app.settings.limits)
+    adapter = TelegramAdapter(settings, app.assistant)
     await adapter.start()
     yield adapter, app
     await adapter.stop()
@@ -266,11 +266,10 @@ async def test_export_sends_the_chats_memory_as_a_document(telegram, bot):
 
 async def test_webhook_url_selects_webhook_mode(make_app):
     app = await make_app()
-    polling = TelegramAdapter(TelegramSettings(token="1:x"), app.assistant, app.settings.limits)
+    polling = TelegramAdapter(TelegramSettings(token="1:x"), app.assistant)
     webhook = TelegramAdapter(
         TelegramSettings(token="1:x", webhook_url="https://bot.example.org/tg"),
         app.assistant,
-        app.settings.limits,
     )
     assert not polling.uses_webhook and webhook.uses_webhook
 
@@ -289,7 +288,7 @@ async def test_webhook_mode_receives_updates_posted_by_telegram(telegram, make_a
         webhook_port=port,
         webhook_secret="s3cret",
     )
-    adapter = TelegramAdapter(settings, app.assistant, app.settings.limits)
+    adapter = TelegramAdapter(settings, app.assistant)
     await adapter.start()
     try:
         registered = telegram.sent("setWebhook")[0].params

@@ -101,7 +101,7 @@ def test_piped_console_speaks_the_guide_words(workdir):
     assert result.returncode == 0, result.stderr
     assert "teach TEXT" in out
     assert "✅ Remembered as #1." in out
-    assert "✅ notes.txt: 1 memories" in out
+    assert "✅ notes.txt: 1 memory," in out
     assert "Correction stored as #3" in out and "#2" in out
     assert "pontoon C" in out and "not reachable" in out
     assert "My last answer used these memories" in out

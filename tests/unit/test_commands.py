@@ -1,9 +1,9 @@
-"""Command arguments are parsed the way the help text says."""
+"""Commands are declared once; parsing, usage and help follow the declaration in each platform's syntax."""
 
 import pytest
 
 from adapters.console import parse_line
-from core.commands import parse_correction, parse_memory_id, parse_page, split_command
+from core.commands import REGISTRY, parse_correction, parse_forget, parse_page
 from core.errors import BadInput
 
 
@@ -17,10 +17,13 @@ def test_correction_needs_both_sides():
             parse_correction(bad)
 
 
-def test_memory_ids():
-    assert parse_memory_id("#12") == 12 and parse_memory_id(" 7 ") == 7
-    with pytest.raises(BadInput):
-        parse_memory_id("abc")
+def test_forget_takes_a_memory_number_or_a_document_label():
+    assert parse_forget("#12") == (False, 12) and parse_forget(" 7 ") == (False, 7)
+    assert parse_forget("doc 3") == (True, 3) and parse_forget("doc3") == (True, 3)
+    assert parse_forget("document 2") == (True, 2)
+    for bad in ("abc", "doc", "doc x", ""):
+        with pytest.raises(BadInput):
+            parse_forget(bad)
 
 
 def test_pages():
@@ -29,22 +32,45 @@ def test_pages():
     assert parse_page("page 2") == ("", 2)
 
 
-def test_platform_command_split():
-    assert split_command("/teach@SouvenirBot the sky is blue") == ("teach", "the sky is blue")
-    assert split_command("!why") == ("why", "")
-    assert split_command("hello there") == (None, "hello there")
+def test_each_platform_splits_commands_with_its_own_prefix():
+    assert REGISTRY.split("/teach the sky is blue", "/") == ("teach", "the sky is blue")
+    assert REGISTRY.split("!why", "!") == ("why", "")
+    assert REGISTRY.split("teach X", "!") == (None, "teach X"), "Matrix needs the !"
+    assert REGISTRY.split("hello there", "/") == (None, "hello there")
+    assert REGISTRY.split("/teach line one\nline two", "/") == ("teach", "line one\nline two")
 
 
 def test_console_words_and_plain_text():
     assert parse_line("teach Le ciel est bleu") == ("teach", "Le ciel est bleu")
     assert parse_line("/remember chats") == ("remember", "chats")
+    assert parse_line("search chats") == ("remember", "chats")
     assert parse_line("quelle heure est-il ?") == (None, "quelle heure est-il ?")
 
 
-def test_help_usage_placeholders_follow_the_language():
-    from core.commands import COMMANDS
+def test_usage_uses_the_platform_syntax_and_the_language_placeholders():
+    correct = REGISTRY.find("correct")
+    assert correct.usage("en", "!") == "!correct WRONG | RIGHT"
+    assert correct.usage("fr", "/") == "/correct FAUX | JUSTE"
+    assert REGISTRY.find("teach").usage("fr", "") == "teach TEXTE"
+    assert REGISTRY.find("remember").usage("en", "/") == "/remember [QUERY] [page N]"
+    assert REGISTRY.find("why").usage("en", "!") == "!why"
 
-    usages = {spec.name: (spec.usage("en"), spec.usage("fr")) for spec in COMMANDS}
-    assert usages["correct"] == ("correct WRONG | RIGHT", "correct FAUX | JUSTE")
-    assert usages["teach"] == ("teach TEXT", "teach TEXTE")
-    assert usages["why"] == ("why", "why")
+
+def test_aliases_resolve_to_their_command():
+    assert REGISTRY.find("search").name == "remember"
+    assert REGISTRY.find("AIDE").name == "help"
+    assert REGISTRY.find("nope") is None
+
+
+def test_option_values_become_the_command_text():
+    assert REGISTRY.find("correct").text_of({"wrong": "A", "right": "B"}) == "A | B"
+    assert REGISTRY.find("remember").text_of({"text": "cats", "page": "2"}) == "cats page 2"
+
+
+def test_every_command_has_english_and_french_help_and_a_handler():
+    from core.assistant import Assistant
+
+    for command in REGISTRY.commands:
+        assert command.help["en"] and command.help["fr"] and command.help["fr"] != command.help["en"]
+        assert all(a.help["en"] and a.help["fr"] for a in command.arguments)
+        assert command.name == "talk" or hasattr(Assistant, f"_cmd_{command.name}")
