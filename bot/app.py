@@ -64,6 +64,7 @@ async def build_app(
         settings.ollama.host,
         timeout=settings.ollama.timeout,
         options={"temperature": settings.ollama.temperature},
+        max_context=settings.ollama.num_ctx,
     )
     store = await Store.open(database_path(data_dir))
     indexes = VectorIndexes(store, embedder, data_dir / "indexes")
@@ -86,6 +87,7 @@ async def build_app(
             settings.ollama.model,
             settings.limits.context_memories,
             settings.limits.history_turns,
+            answer_tokens=settings.ollama.answer_tokens,
         ),
     )
     # The person at the terminal owns the machine: the console user is always allowed and an admin.

@@ -28,8 +28,10 @@ class OllamaSettings(BaseModel):
 
     host: str = "http://127.0.0.1:11434"
     model: str = "llama3.2"
-    timeout: float = 120.0
+    timeout: float = 60.0
     temperature: float = 0.7
+    num_ctx: int = Field(default=4096, ge=512)
+    answer_tokens: int = Field(default=1024, ge=64)
 
 
 class EmbeddingSettings(BaseModel):

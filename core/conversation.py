@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -12,11 +13,12 @@ from core.i18n import Translator
 from core.llm import ChatModel
 from core.memory import MemoryService
 from core.models import Incoming, Memory
-from core.prompt import build_prompt
+from core.prompt import PromptBudget, build_prompt
 from core.store import Store
 from core.text import shorten
 
 log = logging.getLogger(__name__)
+OFFLINE_MEMORIES = 5
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class TalkSettings:
     context_memories: int = 6
     history_turns: int = 6
     relevance_floor: float = 0.2
+    answer_tokens: int = 1024
 
 
 class Conversation:
@@ -46,6 +49,7 @@ class Conversation:
         self._llm = llm
         self._t = translate
         self.settings = settings
+        self._budgets: OrderedDict[str, tuple[int, PromptBudget]] = OrderedDict()
 
     async def model_for(self, chat_key: str) -> str:
         """The model this chat uses."""
@@ -67,24 +71,28 @@ class Conversation:
         turns = await self._store.recent_interactions(
             incoming.chat_key, self.settings.history_turns, since=reset_at
         )
-        messages, used = build_prompt(self.settings.persona, lang, hits, turns, question)
         text = ""
+        used = [h.memory.id for h in hits]
+        budget: PromptBudget | None = None
         try:
+            window = await self._llm.context_window(model)
+            reserve = min(self.settings.answer_tokens, window // 3)
+            messages, used, budget = build_prompt(
+                self.settings.persona, lang, hits, turns, question, window=window, reserve=reserve
+            )
             async for delta in self._llm.stream(model, messages):
                 text += delta
                 yield text
-        except ModelMissing as error:
-            yield self._t(lang, error.key, **error.params)
-            return
-        except LLMUnavailable as error:
+        except (LLMUnavailable, ModelMissing) as error:
             detail = self._t(lang, error.key, **error.params)
             if text:
                 text += "\n\n" + self._t(lang, "talk.interrupted", detail=detail)
             else:
                 text = self._offline_answer(lang, detail, [h.memory for h in hits])
+                used = [h.memory.id for h in hits[:OFFLINE_MEMORIES]]
                 model = "(offline)"
             yield text
-        await self._store.log_interaction(
+        interaction = await self._store.log_interaction(
             incoming.scope,
             incoming.chat_key,
             incoming.user,
@@ -94,13 +102,39 @@ class Conversation:
             model,
             (time.monotonic() - started) * 1000,
         )
+        if budget is not None and budget.left_out:
+            self._remember_budget(incoming.chat_key, interaction, budget)
+
+    def _remember_budget(self, chat_key: str, interaction: int, budget: PromptBudget) -> None:
+        """Keep what the last prompt of a chat left out, for /why (the most recent chats only)."""
+        self._budgets[chat_key] = (interaction, budget)
+        self._budgets.move_to_end(chat_key)
+        while len(self._budgets) > 1024:
+            self._budgets.popitem(last=False)
+
+    def _left_out_lines(self, chat_key: str, interaction: int, lang: str) -> list[str]:
+        """What /why says about memories and turns left out of the last prompt."""
+        interaction_id, budget = self._budgets.get(chat_key, (None, None))
+        if budget is None or interaction_id != interaction:
+            return []
+        lines = []
+        if budget.memories_left_out:
+            ids = ", ".join(f"#{i}" for i in budget.memories_left_out)
+            lines.append(self._t(lang, "why.memories_left_out", ids=ids, window=budget.window))
+        if budget.turns_left_out:
+            lines.append(
+                self._t(lang, "why.turns_left_out", count=budget.turns_left_out, window=budget.window)
+            )
+        if budget.question_cut:
+            lines.append(self._t(lang, "why.question_cut", window=budget.window))
+        return lines
 
     def _offline_answer(self, lang: str, detail: str, memories: list[Memory]) -> str:
         """What to say without a model: a plain notice and the most relevant memories."""
         if not memories:
             return self._t(lang, "talk.offline_empty", detail=detail)
         lines = [self._t(lang, "talk.offline", detail=detail)]
-        lines += [f"• #{m.number}: {shorten(m.text, 300)}" for m in memories[:5]]
+        lines += [f"• #{m.number}: {shorten(m.text, 300)}" for m in memories[:OFFLINE_MEMORIES]]
         return "\n".join(lines)
 
     async def why(self, incoming: Incoming, lang: str) -> str:
@@ -109,8 +143,9 @@ class Conversation:
         if not last:
             return self._t(lang, "why.none")
         ids = last[0].memory_ids
+        left_out = self._left_out_lines(incoming.chat_key, last[0].id, lang)
         if not ids:
-            return self._t(lang, "why.nothing")
+            return "\n".join([self._t(lang, "why.nothing"), *left_out])
         found = {m.id: m for m in await self._store.get_memories(incoming.scope, ids)}
         lines = [self._t(lang, "why.header")]
         for memory_id in ids:
@@ -120,7 +155,7 @@ class Conversation:
             else:
                 source = f" — {memory.source}" if memory.source else ""
                 lines.append(f"• #{memory.number} ({memory.kind.value}{source}): {shorten(memory.text, 200)}")
-        return "\n".join(lines)
+        return "\n".join(lines + left_out)
 
 
 async def guarded(updates: AsyncIterator[str], lang: str, translate: Translator) -> AsyncIterator[str]:

@@ -62,6 +62,36 @@ class LLMUnavailable(UserError):
     key = "error.llm_unreachable"
 
 
+class LLMTimeout(LLMUnavailable):
+    """Ollama stayed silent longer than the configured timeout."""
+
+    key = "error.llm_timeout"
+
+
+class LLMFailed(LLMUnavailable):
+    """Ollama answered with an error of its own (a 5xx, or an error line mid-answer)."""
+
+    key = "error.llm_failed"
+
+
+class LLMOutOfMemory(LLMFailed):
+    """Ollama could not load the model: not enough memory."""
+
+    key = "error.llm_out_of_memory"
+
+
+class LLMBadReply(LLMUnavailable):
+    """Something that is not Ollama answered at its address (an HTML page from a proxy)."""
+
+    key = "error.llm_bad_reply"
+
+
+class LLMCut(LLMUnavailable):
+    """The answer stopped half way: the connection closed before Ollama said it was done."""
+
+    key = "error.llm_cut"
+
+
 class ModelMissing(UserError):
     """Ollama is reachable but the model is not pulled."""
 

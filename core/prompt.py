@@ -1,11 +1,36 @@
-"""Building the chat prompt: persona, the retrieved memories with ids, the chat's recent turns."""
+"""Building the chat prompt within a token budget: persona and question, memories by rank, recent turns."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from core.llm import ChatMessage
+from core.llm.tokens import cut_to_tokens, estimate_tokens, message_tokens
 from core.models import Interaction, Memory, SearchHit
 
 LANGUAGE_NAMES = {"fr": "French", "en": "English"}
+CUT_MARK = " […]"
+MEMORY_HEADER = "\n\nMemories (most relevant first):"
+NO_MATCH = "\n\nNo stored memory matches this question."
+TOO_LONG = "\n\nThe stored memories for this question were too long to include."
+
+
+@dataclass
+class PromptBudget:
+    """What went into a prompt and what was left out on purpose to fit the model's context."""
+
+    window: int
+    limit: int
+    used: int = 0
+    memories_left_out: list[int] = field(default_factory=list)  # their numbers, as people see them
+    turns_kept: int = 0
+    turns_left_out: int = 0
+    question_cut: bool = False
+
+    @property
+    def left_out(self) -> bool:
+        """Whether anything was left out."""
+        return bool(self.memories_left_out or self.turns_left_out or self.question_cut)
 
 
 def describe(memory: Memory) -> str:
@@ -14,41 +39,91 @@ def describe(memory: Memory) -> str:
     return f"[#{memory.number}] ({memory.kind.value}{source})"
 
 
-def memory_lines(hits: list[SearchHit]) -> tuple[list[str], list[int]]:
-    """Lines for the retrieved memories, each correction placed before what it amends; and the ids used."""
-    lines: list[str] = []
-    used: list[int] = []
+def memory_blocks(hits: list[SearchHit]) -> list[tuple[list[str], list[Memory]]]:
+    """One block per hit, by rank: its corrections first (they must travel with it), then the memory."""
+    blocks: list[tuple[list[str], list[Memory]]] = []
+    seen: set[int] = set()
     for hit in hits:
+        lines: list[str] = []
+        block: list[Memory] = []
         for correction in hit.corrected_by:
-            if correction.id not in used:
-                used.append(correction.id)
+            if correction.id not in seen:
+                seen.add(correction.id)
+                block.append(correction)
                 lines.append(f"{describe(correction)} CORRECTION, overrides what follows: {correction.text}")
-        if hit.memory.id in used:
-            continue
-        used.append(hit.memory.id)
-        note = ""
-        if hit.corrected_by:
-            note = " (partly wrong: see correction " + ", ".join(f"#{c.number}" for c in hit.corrected_by) + ")"
-        lines.append(f"{describe(hit.memory)}{note} {hit.memory.text}")
-    return lines, used
+        if hit.memory.id not in seen:
+            seen.add(hit.memory.id)
+            block.append(hit.memory)
+            note = ""
+            if hit.corrected_by:
+                note = (
+                    " (partly wrong: see correction "
+                    + ", ".join(f"#{c.number}" for c in hit.corrected_by)
+                    + ")"
+                )
+            lines.append(f"{describe(hit.memory)}{note} {hit.memory.text}")
+        if block:
+            blocks.append((lines, block))
+    return blocks
 
 
 def build_prompt(
-    persona: str, language: str, hits: list[SearchHit], turns: list[Interaction], question: str
-) -> tuple[list[ChatMessage], list[int]]:
-    """The messages to send and the ids of the memories they contain."""
-    lines, used = memory_lines(hits)
-    system = persona.strip()
-    system += (
+    persona: str,
+    language: str,
+    hits: list[SearchHit],
+    turns: list[Interaction],
+    question: str,
+    *,
+    window: int = 4096,
+    reserve: int = 1024,
+) -> tuple[list[ChatMessage], list[int], PromptBudget]:
+    """The messages to send, the memory ids they contain, and what was left out to fit `window`.
+
+    The prompt may take `window - reserve` estimated tokens (the reserve is for the answer). Persona
+    and question go in first (the question cut if it alone is too long), then the memories in rank
+    order while they fit, then the recent turns newest first while they fit.
+    """
+    budget = PromptBudget(window=window, limit=max(256, window - reserve))
+    head = persona.strip() + (
         f"\nReply in {LANGUAGE_NAMES.get(language, 'English')} unless the user writes in another language."
     )
+    spent = message_tokens(head) + max(estimate_tokens(t) for t in (MEMORY_HEADER, NO_MATCH, TOO_LONG))
+    room = budget.limit - spent - message_tokens("")
+    if estimate_tokens(question) > room:
+        question = cut_to_tokens(question, max(0, room - estimate_tokens(CUT_MARK))) + CUT_MARK
+        budget.question_cut = True
+    spent += message_tokens(question)
+
+    lines: list[str] = []
+    used: list[int] = []
+    for block_lines, block in memory_blocks(hits):
+        cost = sum(estimate_tokens("\n" + line) for line in block_lines)
+        if spent + cost <= budget.limit:
+            lines += block_lines
+            used += [m.id for m in block]
+            spent += cost
+        else:
+            budget.memories_left_out += [m.number for m in block]
+    system = head
     if lines:
-        system += "\n\nMemories (most relevant first):\n" + "\n".join(lines)
+        system += MEMORY_HEADER + "\n" + "\n".join(lines)
     else:
-        system += "\n\nNo stored memory matches this question."
+        system += TOO_LONG if budget.memories_left_out else NO_MATCH
+
+    kept: list[Interaction] = []
+    for turn in reversed(turns):
+        cost = message_tokens(turn.input) + message_tokens(turn.output)
+        if spent + cost > budget.limit:
+            break
+        kept.append(turn)
+        spent += cost
+    budget.turns_kept = len(kept)
+    budget.turns_left_out = len(turns) - len(kept)
+    budget.used = spent
+
     messages = [ChatMessage("system", system)]
-    for turn in turns:
+    for turn in reversed(kept):
         messages.append(ChatMessage("user", turn.input))
         messages.append(ChatMessage("assistant", turn.output))
     messages.append(ChatMessage("user", question))
-    return messages, used
+    return messages, used, budget

@@ -16,9 +16,13 @@ class ChatMessage:
 
 
 class ChatModel(Protocol):
-    """Streams answers; raises core.errors.LLMUnavailable or ModelMissing before the first chunk."""
+    """Streams answers; raises core.errors.LLMUnavailable (or a subclass) or ModelMissing on failure."""
 
     host: str
+
+    async def context_window(self, model: str) -> int:
+        """The context, in tokens, that `stream` asks `model` for (raises like `stream`)."""
+        ...
 
     def stream(self, model: str, messages: list[ChatMessage]) -> AsyncIterator[str]:
         """Text deltas of the answer to `messages` from `model`."""

@@ -19,18 +19,26 @@ class ScriptedChatModel:
         models: list[str] | None = None,
         reachable: bool = True,
         delay: float = 0.0,
+        window: int = 4096,
     ) -> None:
         self.host = "scripted"
         self.reply = reply
         self.models = models if models is not None else ["llama3.2"]
         self.reachable = reachable
         self.delay = delay
+        self.window = window
         self.prompts: list[list[ChatMessage]] = []
+
+    async def context_window(self, model: str) -> int:
+        """The scripted context size."""
+        if not self.reachable:
+            raise LLMUnavailable()
+        return self.window
 
     async def stream(self, model: str, messages: list[ChatMessage]) -> AsyncIterator[str]:
         """Yield the scripted answer word by word."""
         if not self.reachable:
-            raise LLMUnavailable(host=self.host, detail="ConnectionError")
+            raise LLMUnavailable()
         if model not in self.models:
             raise ModelMissing(model=model)
         self.prompts.append(messages)
@@ -43,7 +51,7 @@ class ScriptedChatModel:
     async def list_models(self) -> list[str]:
         """The scripted model names."""
         if not self.reachable:
-            raise LLMUnavailable(host=self.host, detail="ConnectionError")
+            raise LLMUnavailable()
         return list(self.models)
 
     async def is_reachable(self) -> bool:

@@ -2,56 +2,126 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
-import httpx
 import ollama
 
-from core.errors import LLMUnavailable, ModelMissing
+from core.errors import LLMCut, UserError
 from core.llm.base import ChatMessage
+from core.llm.ollama_errors import CLIENT_FAILURES, user_error
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_CONTEXT = 4096
+
+
+def context_length(model_info: dict[str, Any] | None) -> int | None:
+    """The model's trained context length from `/api/show` → model_info (`<arch>.context_length`)."""
+    if not model_info:
+        return None
+    arch = model_info.get("general.architecture")
+    value = model_info.get(f"{arch}.context_length") if arch else None
+    if value is None:  # no architecture key: take any *.context_length
+        value = next((v for k, v in model_info.items() if k.endswith(".context_length")), None)
+    return int(value) if isinstance(value, (int, float)) and value > 0 else None
 
 
 class OllamaChatModel:
-    """Streams chat answers from Ollama and maps its failures to user-facing errors."""
+    """Streams chat answers from Ollama with an explicit context size, and maps every failure.
 
-    def __init__(self, host: str, *, timeout: float = 120.0, options: dict | None = None) -> None:
+    `timeout` is the longest silence tolerated: before the first token (loading the model, reading
+    the prompt) and between tokens. `max_context` bounds the `num_ctx` sent with each request.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        options: dict | None = None,
+        max_context: int = DEFAULT_MAX_CONTEXT,
+    ) -> None:
         self.host = host
+        self.timeout = timeout
+        self.max_context = max_context
         self._client = ollama.AsyncClient(host=host, timeout=timeout)
         self._options = options or {}
+        self._windows: dict[str, int] = {}
+
+    def _error(self, error: BaseException, model: str = "") -> UserError:
+        return user_error(error, model=model, host=self.host, timeout=self.timeout)
+
+    async def _call(self, model: str, request: Any) -> Any:
+        """Await one non-streaming client call within the timeout, mapping its failures."""
+        try:
+            return await asyncio.wait_for(request, self.timeout)
+        except CLIENT_FAILURES as error:
+            raise self._error(error, model) from error
+
+    async def context_window(self, model: str) -> int:
+        """min(max_context, the model's own context length), read once per model from /api/show."""
+        if model not in self._windows:
+            shown = await self._call(model, self._client.show(model))
+            trained = context_length(shown.modelinfo)
+            self._windows[model] = min(self.max_context, trained) if trained else self.max_context
+        return self._windows[model]
 
     async def stream(self, model: str, messages: list[ChatMessage]) -> AsyncIterator[str]:
-        """Text deltas of the answer; LLMUnavailable / ModelMissing if it cannot start."""
+        """Text deltas of the answer; a mapped user error when it fails, before or during the answer."""
+        options = {**self._options, "num_ctx": await self.context_window(model)}
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        producer = asyncio.create_task(self._produce(model, messages, options, queue))
+        try:
+            while True:
+                try:
+                    kind, value = await asyncio.wait_for(queue.get(), self.timeout)
+                except TimeoutError as error:
+                    raise self._error(error, model) from None
+                if kind == "text":
+                    yield value
+                elif kind == "error":
+                    raise value
+                else:
+                    return
+        finally:
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await producer
+
+    async def _produce(
+        self, model: str, messages: list[ChatMessage], options: dict, queue: asyncio.Queue
+    ) -> None:
+        """Read the stream in one task (the HTTP connection stays in it) and queue what arrives."""
         try:
             response = await self._client.chat(
                 model=model,
                 messages=[{"role": m.role, "content": m.content} for m in messages],
                 stream=True,
-                options=self._options or None,
+                options=options,
             )
             async for part in response:
                 content = part.message.content if part.message else None
                 if content:
-                    yield content
-        except ollama.ResponseError as error:
-            if error.status_code == 404:
-                raise ModelMissing(model=model) from error
-            raise LLMUnavailable(host=self.host, detail=str(error.error)) from error
-        except (ConnectionError, httpx.TransportError) as error:
-            raise LLMUnavailable(host=self.host, detail=type(error).__name__) from error
+                    queue.put_nowait(("text", content))
+                if part.done:
+                    queue.put_nowait(("done", None))
+                    return
+            queue.put_nowait(("error", self._error(LLMCut(), model)))  # ended without `done`
+        except CLIENT_FAILURES as error:
+            queue.put_nowait(("error", self._error(error, model)))
 
     async def list_models(self) -> list[str]:
         """Names of the models Ollama has pulled."""
-        try:
-            listed = await self._client.list()
-        except (ConnectionError, httpx.TransportError, ollama.ResponseError) as error:
-            raise LLMUnavailable(host=self.host, detail=type(error).__name__) from error
+        listed = await self._call("", self._client.list())
         return [m.model for m in listed.models if m.model]
 
     async def is_reachable(self) -> bool:
         """Whether Ollama answers."""
         try:
             await self.list_models()
-        except LLMUnavailable:
+        except UserError:
             return False
         return True
 

@@ -1,19 +1,12 @@
 """The real ollama client against the stand-in server: streaming, failures, and what the user sees."""
 
-import socket
-
 import pytest
 
 from core.errors import LLMUnavailable, ModelMissing
 from core.llm import ChatMessage
 from core.llm.ollama_chat import OllamaChatModel
+from tests.fakes.local_http import closed_port
 from tests.requests import say
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_answer_streams_in_chunks(fake_ollama):
@@ -28,7 +21,7 @@ async def test_answer_streams_in_chunks(fake_ollama):
 async def test_missing_model_and_refused_connection_are_user_errors(fake_ollama):
     with pytest.raises(ModelMissing):
         [p async for p in OllamaChatModel(fake_ollama.url).stream("nope", [ChatMessage("user", "hi")])]
-    closed = OllamaChatModel(f"http://127.0.0.1:{_closed_port()}")
+    closed = OllamaChatModel(f"http://127.0.0.1:{closed_port()}")
     with pytest.raises(LLMUnavailable):
         [p async for p in closed.stream("llama3.2", [ChatMessage("user", "hi")])]
     assert await closed.is_reachable() is False
@@ -46,7 +39,7 @@ async def test_mid_stream_error_keeps_the_partial_answer_and_says_so(make_app, f
 
 
 async def test_without_ollama_talk_answers_from_memory(make_app):
-    app = await make_app(ollama_host=f"http://127.0.0.1:{_closed_port()}", language="fr")
+    app = await make_app(ollama_host=f"http://127.0.0.1:{closed_port()}", language="fr")
     await app.memory.teach("console:user:local", "Le code du portail est 2580.")
     text = await say(app, "Quel est le code du portail ?")
     assert "injoignable" in text and "2580" in text

@@ -1,0 +1,61 @@
+"""The prompt budget: persona and question first, memories by rank, then the newest turns."""
+
+from core.llm.tokens import cut_to_tokens, estimate_tokens
+from core.models import Interaction, Kind, Memory, SearchHit
+from core.prompt import build_prompt
+from core.training.language import guess_language, main_language
+
+PERSONA = "You are Souvenir."
+
+
+def _hit(i: int, text: str, corrected_by: list[Memory] | None = None) -> SearchHit:
+    memory = Memory(id=i, scope="s", kind=Kind.TEACHING, text=text, importance=0.8)
+    return SearchHit(memory=memory, score=1.0 / i, corrected_by=corrected_by or [])
+
+
+def _turn(i: int, size: int) -> Interaction:
+    return Interaction(i, "s", "c", "u", f"question {i}", f"answer {i} " + "x" * size, [], "m", 1.0, 0.0)
+
+
+def test_memories_go_in_by_rank_and_those_that_do_not_fit_are_named():
+    correction = Memory(
+        id=9, scope="s", kind=Kind.CORRECTION, text="The meeting is on Friday.", importance=0.95
+    )
+    hits = [
+        _hit(1, "The meeting is on Monday, room 4.", [correction]),
+        _hit(2, "Long note. " * 300),
+        _hit(3, "The gate code is 2580."),
+    ]
+    messages, used, budget = build_prompt(PERSONA, "en", hits, [], "When?", window=1024, reserve=256)
+    system = messages[0].content
+    assert used == [9, 1, 3] and budget.memories_left_out == [2]
+    assert system.index("#9") < system.index("#1]")  # the correction travels ahead of what it amends
+    assert sum(estimate_tokens(m.content) + 8 for m in messages) <= budget.limit
+
+
+def test_history_is_kept_newest_first_and_stops_at_the_first_turn_that_does_not_fit():
+    turns = [_turn(1, 100), _turn(2, 6000), _turn(3, 100), _turn(4, 100)]  # oldest first
+    messages, _, budget = build_prompt(PERSONA, "en", [], turns, "Now?", window=2048, reserve=512)
+    contents = [m.content for m in messages]
+    assert "question 4" in contents and "question 3" in contents
+    assert "question 2" not in contents and "question 1" not in contents  # no gap in the history
+    assert contents.index("question 3") < contents.index("question 4") and contents[-1] == "Now?"
+    assert (budget.turns_kept, budget.turns_left_out) == (2, 2)
+
+
+def test_a_question_too_long_for_the_window_is_cut_with_a_mark():
+    messages, _, budget = build_prompt(PERSONA, "en", [], [], "word " * 5000, window=1024, reserve=256)
+    assert budget.question_cut and messages[-1].content.endswith("[…]")
+    assert estimate_tokens(messages[-1].content) < 1024
+
+
+def test_cut_to_tokens_keeps_the_longest_start_within_the_budget():
+    text = "The gate code is 2580 and the spare key is under the pot."
+    cut = cut_to_tokens(text, 10)
+    assert text.startswith(cut) and estimate_tokens(cut) <= 10 < estimate_tokens(text[: len(cut) + 2])
+
+
+def test_language_guess():
+    assert guess_language("Ma sœur Clara habite à Lyon depuis deux ans.") == "fr"
+    assert guess_language("The dentist is on Thursday.") == "en"
+    assert main_language(["Le code est 2580.", "La réunion est jeudi.", "The boat is blue."]) == "fr"
