@@ -11,10 +11,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.app import App
-from core.errors import UserError
-from core.export import training_material
-from core.training.ollama_model import CreateRequest, create_model, seed_messages, upload_adapter
-from core.training.records import DEFAULT_SYSTEM, Pair, chat_records
+from core.errors import LLMUnavailable, UserError
+from core.training.ollama_model import (
+    CreateRequest,
+    OllamaTarget,
+    check_base,
+    create_model,
+    seed_messages,
+    upload_adapter,
+)
+from core.training.records import Pair, chat_records, system_for, training_pairs
 
 
 def add_finetune_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,10 +30,17 @@ def add_finetune_parser(sub: argparse._SubParsersAction) -> None:
     tune = sub.add_parser("finetune", help="create a custom Ollama model from a scope's memory")
     tune.add_argument("--name", required=True, help="name of the new Ollama model")
     tune.add_argument("--base", default=None, help="base Ollama model (default: the configured model)")
-    tune.add_argument("--system", default=DEFAULT_SYSTEM, help="persona (SYSTEM prompt)")
+    tune.add_argument(
+        "--system", default=None, help="persona (SYSTEM prompt; default: one in the memory's language)"
+    )
     tune.add_argument("--temperature", type=float, default=0.7)
-    tune.add_argument("--num-ctx", type=int, default=4096)
+    tune.add_argument(
+        "--num-ctx", type=int, default=None, help="context size (default: the setting, within the base's)"
+    )
     tune.add_argument("--seed-messages", type=int, default=20, help="best pairs kept as MESSAGEs")
+    tune.add_argument(
+        "--adapter", type=Path, default=None, help="attach an existing LoRA adapter (PEFT directory or .gguf)"
+    )
     lora = tune.add_argument_group("LoRA (needs the [finetune] extra)")
     lora.add_argument("--lora", action="store_true", help="train a LoRA adapter and attach it")
     lora.add_argument(
@@ -43,7 +56,9 @@ def add_finetune_parser(sub: argparse._SubParsersAction) -> None:
     tune.set_defaults(func=cmd_finetune)
 
 
-def train_adapter(pairs: list[Pair], args: argparse.Namespace, out_dir: Path, console: Console) -> Path:
+def train_adapter(
+    pairs: list[Pair], system: str, args: argparse.Namespace, out_dir: Path, console: Console
+) -> Path:
     """Train the LoRA adapter with a progress bar showing the loss (blocking: run in a worker thread)."""
     from core.training.lora import LoraSettings, load_base, pick_device, train_lora
 
@@ -70,7 +85,7 @@ def train_adapter(pairs: list[Pair], args: argparse.Namespace, out_dir: Path, co
         def on_step(step: int, total: int, loss: float) -> None:
             progress.update(task, completed=step, total=total, loss=f"{loss:.4f}")
 
-        result = train_lora(model, tokenizer, chat_records(pairs, args.system), out_dir, settings, on_step)
+        result = train_lora(model, tokenizer, chat_records(pairs, system), out_dir, settings, on_step)
     console.print(
         f"adapter saved to {out_dir}: {result.steps} steps, {result.steps_per_second:.2f} steps/s, "
         f"loss {result.losses[0]:.4f} → {result.losses[-1]:.4f}",
@@ -80,33 +95,51 @@ def train_adapter(pairs: list[Pair], args: argparse.Namespace, out_dir: Path, co
 
 
 async def cmd_finetune(app: App, args: argparse.Namespace) -> int:
-    """Build the create request, optionally train and upload a LoRA adapter, create the model."""
+    """Check the base, optionally train or take a LoRA adapter, create the model: one clear line on failure."""
+    try:
+        return await _finetune(app, args)
+    except LLMUnavailable as error:
+        if type(error) is LLMUnavailable:  # down: say which setting to fix, not the address
+            raise UserError("finetune.unreachable") from error
+        raise
+
+
+async def _finetune(app: App, args: argparse.Namespace) -> int:
     lang = app.settings.language
     t = app.assistant.text
     console = Console(highlight=False)
-    host = app.settings.ollama.host
     base = args.base or app.settings.ollama.model
-    pairs = await training_material(app.memory, args.scope)
+    live = await app.memory.store.all_memories(args.scope)
+    pairs = training_pairs(live)
     if not pairs:
         raise UserError("finetune.no_data", scope=args.scope)
+    if args.lora and (args.hf_model is None or not (args.hf_model / "config.json").is_file()):
+        raise UserError("finetune.no_hf_model", path=args.hf_model)
+    if args.adapter is not None and not args.adapter.exists():
+        raise UserError("finetune.no_adapter", path=args.adapter)
+    timeout = app.settings.ollama.timeout
+    host = app.settings.ollama.host
+    target = OllamaTarget(ollama.AsyncClient(host=host, timeout=timeout), host, timeout)
+    info = await check_base(target, base)
+    system = args.system or system_for(live)
+    num_ctx = args.num_ctx or min(app.settings.ollama.num_ctx, info.context_length or 1 << 30)
     request = CreateRequest(
         name=args.name,
         base=base,
-        system=args.system,
-        parameters={"temperature": args.temperature, "num_ctx": args.num_ctx},
+        system=system,
+        parameters={"temperature": args.temperature, "num_ctx": num_ctx},
         messages=seed_messages(pairs, args.seed_messages),
     )
-    client = ollama.AsyncClient(host=host, timeout=app.settings.ollama.timeout)
+    adapter = args.adapter
     if args.lora:
-        if args.hf_model is None or not (args.hf_model / "config.json").is_file():
-            raise UserError("finetune.no_hf_model", path=args.hf_model)
-        out_dir = args.adapter_out or app.settings.data_dir / "adapters" / args.name
-        await asyncio.to_thread(train_adapter, pairs, args, out_dir, console)
-        request.adapters = await upload_adapter(client, out_dir, host)
-        request.adapter_dir = str(out_dir)
+        adapter = args.adapter_out or app.settings.data_dir / "adapters" / args.name
+        await asyncio.to_thread(train_adapter, pairs, system, args, adapter, console)
+    if adapter is not None:
+        request.adapters = await upload_adapter(target, adapter)
+        request.adapter_dir = str(adapter)
+    await create_model(target, request, info.arch)
     console.print("# Modelfile (equivalent: ollama create NAME -f Modelfile)", markup=False)
     console.print(request.modelfile(), markup=False, soft_wrap=True)
-    await create_model(client, request, host)
     console.print(
         t(lang, "finetune.created", name=args.name, base=base, count=len(request.messages)), markup=False
     )

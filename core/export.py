@@ -47,6 +47,5 @@ def exporter_for(memory: MemoryService) -> Callable[[str, str], Awaitable[Outgoi
 
 
 async def training_material(memory: MemoryService, scope: str) -> list[Pair]:
-    """The question/answer pairs of a scope (live memories and logged interactions)."""
-    live = await memory.store.all_memories(scope)
-    return training_pairs(live, await memory.store.all_interactions(scope))
+    """The question/answer pairs a custom model is taught: what people stated, never logged answers."""
+    return training_pairs(await memory.store.all_memories(scope))

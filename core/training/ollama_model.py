@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import ollama
 
-from core.errors import LLMUnavailable, UserError
+from core.errors import UserError
+from core.llm.ollama_chat import context_length
+from core.llm.ollama_errors import CLIENT_FAILURES, user_error
 from core.training.records import DEFAULT_SYSTEM, Pair
+
+_URL = re.compile(r"\w+://\S+")
 
 
 class BaseModelMissing(UserError):
-    """The base model is not pulled on the Ollama server."""
+    """The base model is not on the Ollama server (Ollama would try to pull it)."""
 
     key = "finetune.base_missing"
 
 
+class AdapterRefused(UserError):
+    """Ollama would not attach the LoRA adapter."""
+
+    key = "finetune.adapter_refused"
+
+
 class CreateFailed(UserError):
-    """Ollama refused to create the model."""
+    """Ollama refused to create the model for another reason."""
 
     key = "finetune.create_failed"
 
@@ -58,34 +71,89 @@ def seed_messages(pairs: list[Pair], limit: int = 20) -> list[dict]:
     return messages
 
 
-async def upload_adapter(client: ollama.AsyncClient, directory: Path, host: str) -> dict[str, str]:
-    """Upload an adapter directory's safetensors and config as blobs; file name -> digest."""
-    digests: dict[str, str] = {}
-    for path in sorted(directory.iterdir()):
-        if path.suffix in (".safetensors", ".json") and path.name.startswith("adapter"):
-            try:
-                digests[path.name] = await client.create_blob(path)
-            except ConnectionError as error:
-                raise LLMUnavailable(host=host) from error
-    return digests
+@dataclass
+class OllamaTarget:
+    """Where models are created: the client, its host (for logs) and how long to wait."""
+
+    client: ollama.AsyncClient
+    host: str
+    timeout: float
+
+    async def call(self, request, what: str):
+        """One client call within the timeout; failures become user errors (details go to the log)."""
+        try:
+            return await asyncio.wait_for(request, self.timeout)
+        except CLIENT_FAILURES as error:
+            mapped = user_error(error, model=what, host=self.host, timeout=self.timeout, level=logging.INFO)
+            raise mapped from error
 
 
-async def create_model(client: ollama.AsyncClient, request: CreateRequest, host: str) -> str:
-    """Create the model; clear errors when Ollama is down or the base model is not pulled."""
+@dataclass
+class BaseInfo:
+    """What the server says about the base model."""
+
+    arch: str
+    context_length: int | None
+
+
+async def check_base(target: OllamaTarget, base: str) -> BaseInfo:
+    """Make sure the base model is on the server, before anything else (Ollama would try to pull it)."""
     try:
-        response = await client.create(
-            model=request.name,
-            from_=request.base,
-            system=request.system,
-            parameters=request.parameters,
-            messages=request.messages or None,
-            adapters=request.adapters or None,
-            stream=False,
+        shown = await target.call(target.client.show(base), base)
+    except UserError as error:
+        if error.key == "error.model_missing":
+            raise BaseModelMissing(base=base) from error
+        raise
+    info = shown.modelinfo or {}
+    return BaseInfo(str(info.get("general.architecture") or ""), context_length(info))
+
+
+def adapter_files(path: Path) -> list[Path]:
+    """What to upload: a GGUF adapter file as is, or a PEFT directory's adapter weights and config."""
+    if path.is_file():
+        return [path]
+    return sorted(
+        p
+        for p in path.iterdir()
+        if p.suffix in (".safetensors", ".json", ".gguf") and p.name.startswith("adapter")
+    )
+
+
+async def upload_adapter(target: OllamaTarget, path: Path) -> dict[str, str]:
+    """Upload the adapter's files as blobs; file name -> digest."""
+    return {f.name: await target.call(target.client.create_blob(f), f.name) for f in adapter_files(path)}
+
+
+async def create_model(target: OllamaTarget, request: CreateRequest, arch: str = "") -> str:
+    """Create the model; every refusal becomes one clear error naming what to do."""
+    try:
+        response = await target.call(
+            target.client.create(
+                model=request.name,
+                from_=request.base,
+                system=request.system,
+                parameters=request.parameters,
+                messages=request.messages or None,
+                adapters=request.adapters or None,
+                stream=False,
+            ),
+            request.base,
         )
-    except ConnectionError as error:
-        raise LLMUnavailable(host=host) from error
-    except ollama.ResponseError as error:
-        if error.status_code == 404:
-            raise BaseModelMissing(base=request.base) from error
-        raise CreateFailed(detail=error.error) from error
+    except UserError as error:
+        cause = error.__cause__
+        if not isinstance(cause, ollama.ResponseError):
+            raise
+        raise _create_error(cause, request, arch) from cause
     return str(response.status)
+
+
+def _create_error(error: ollama.ResponseError, request: CreateRequest, arch: str) -> UserError:
+    """What a refused create means."""
+    text = str(error.error)
+    if "pull model manifest" in text or error.status_code == 404:
+        return BaseModelMissing(base=request.base)
+    if request.adapters and ("GGUF format" in text or text == "unknown type"):
+        return AdapterRefused("finetune.adapter_not_gguf", base=request.base)
+    if request.adapters and "unsupported architecture" in text:
+        return AdapterRefused("finetune.adapter_arch", base=request.base, arch=arch or "?")
+    return CreateFailed(detail=_URL.sub("…", text)[:300])

@@ -6,8 +6,14 @@ import json
 from dataclasses import dataclass
 
 from core.models import Interaction, Kind, Memory
+from core.training.language import guess_language, main_language
 
-DEFAULT_SYSTEM = "You are Souvenir, a personal assistant. Answer using what you were taught."
+SYSTEMS = {
+    "en": "You are Souvenir, a personal assistant. Answer using what you were taught.",
+    "fr": "Tu es Souvenir, un assistant personnel. Réponds avec ce qu'on t'a appris.",
+}
+DEFAULT_SYSTEM = SYSTEMS["en"]
+_FEMININE = ("la ", "une ", "ma ", "ta ", "sa ", "cette ", "notre ", "votre ")
 
 
 @dataclass
@@ -27,12 +33,37 @@ def split_conversation(text: str) -> tuple[str, str] | None:
     return user.strip(), assistant.strip()
 
 
-def question_for(fact: str) -> str:
-    """A question that a fact answers (facts phrased as statements become question/answer pairs)."""
-    subject = fact.strip().rstrip(".!").split(" is ", 1)
+def question_for(fact: str, language: str | None = None) -> str:
+    """A question, in the fact's language, that the fact answers (statements become Q/A pairs)."""
+    language = language or guess_language(fact)
+    text = fact.strip().rstrip(".!")
+    if language == "fr":
+        subject = text.split(" est ", 1)
+        if len(subject) == 2 and 0 < len(subject[0]) <= 80:
+            head = subject[0][0].lower() + subject[0][1:]
+            if " " not in head and subject[0][0].isupper():
+                return f"Qui est {subject[0]} ?"
+            return f"{'Quelle' if head.startswith(_FEMININE) else 'Quel'} est {head} ?"
+        return f"Que sais-tu de ceci : {text.rstrip('?')[:60]} ?"
+    subject = text.split(" is ", 1)
     if len(subject) == 2 and 0 < len(subject[0]) <= 80:
         return f"What is {subject[0][0].lower()}{subject[0][1:]}?"
-    return f"What do you know about this: {fact.strip().rstrip('.!?')[:60]}?"
+    return f"What do you know about this: {text.rstrip('?')[:60]}?"
+
+
+def correction_question(wrong: str, right: str) -> str:
+    """The question a correction answers: is the wrong claim true?"""
+    if not wrong:
+        return question_for(right)
+    claim = wrong.strip().rstrip(".")
+    if guess_language(f"{wrong} {right}") == "fr":
+        return f"Est-il vrai que {claim[0].lower()}{claim[1:]} ?"
+    return f"Is it true that {claim}?"
+
+
+def system_for(memories: list[Memory]) -> str:
+    """The persona in the language most of the memories are written in."""
+    return SYSTEMS[main_language([m.text for m in memories])]
 
 
 def structured_json(memories: list[Memory]) -> dict:
@@ -57,8 +88,12 @@ def structured_json(memories: list[Memory]) -> dict:
     return {"format": "souvenir/1", "conversations": conversations, "facts": facts}
 
 
-def training_pairs(live: list[Memory], interactions: list[Interaction]) -> list[Pair]:
-    """Pairs from logged conversations, stored conversations, teachings and corrections (live only)."""
+def training_pairs(live: list[Memory], interactions: list[Interaction] = ()) -> list[Pair]:
+    """Pairs from teachings, corrections and ingested Q/A (live only), then any logged `interactions`.
+
+    A custom model is taught only what a person stated: logged exchanges carry whatever the model
+    answered at the time, so `souvenir finetune` passes none (exports may).
+    """
     pairs: list[Pair] = []
     for i in interactions:
         if i.input.strip() and i.output.strip():
@@ -70,8 +105,7 @@ def training_pairs(live: list[Memory], interactions: list[Interaction]) -> list[
                 pairs.append(Pair(parts[0], parts[1], m.importance))
         elif m.kind is Kind.CORRECTION:
             wrong = str(m.metadata.get("wrong", "")).strip()
-            question = f"Is it true that {wrong.rstrip('.')}?" if wrong else question_for(m.text)
-            pairs.append(Pair(question, m.text, m.importance))
+            pairs.append(Pair(correction_question(wrong, m.text), m.text, m.importance))
         elif m.kind in (Kind.TEACHING, Kind.FACT):
             pairs.append(Pair(question_for(m.text), m.text, m.importance))
     return pairs

@@ -3,12 +3,14 @@
 import hashlib
 import json
 
+import ollama
 import pytest
 
 from bot.cli import build_parser
 from bot.finetune_cli import cmd_finetune
 from core.errors import UserError
 from core.models import Incoming
+from core.training.ollama_model import BaseModelMissing, CreateRequest, OllamaTarget, create_model
 
 SCOPE = "console:user:local"
 
@@ -54,10 +56,53 @@ async def test_missing_base_model_is_a_clear_message(make_app, fake_ollama):
     with pytest.raises(UserError) as caught:
         await cmd_finetune(app, _args("--base", "mistral", "--name", "x"))
     assert app.assistant.text("en", caught.value.key, **caught.value.params) == (
-        "The base model mistral is not pulled on Ollama. Run: ollama pull mistral"
+        "The base model mistral is not on this Ollama: run `ollama pull mistral`."
     )
     assert "mistral" in app.assistant.text("fr", caught.value.key, **caught.value.params)
+    assert fake_ollama.show_requests == ["mistral"] and fake_ollama.create_requests == []
     assert "x:latest" not in fake_ollama.models
+
+
+async def test_a_create_that_would_pull_the_base_is_mapped_too(make_app, fake_ollama):
+    """Without the check, the real server answers 500 with a registry URL and a DNS error."""
+    target = OllamaTarget(ollama.AsyncClient(host=fake_ollama.url), fake_ollama.url, 5.0)
+    with pytest.raises(BaseModelMissing) as caught:
+        await create_model(target, CreateRequest(name="x", base="absent-model"))
+    app = await make_app()
+    text = app.assistant.text("en", caught.value.key, **caught.value.params)
+    assert text == "The base model absent-model is not on this Ollama: run `ollama pull absent-model`."
+    assert "registry" not in text and "https://" not in text
+
+
+async def test_seed_messages_are_only_what_people_stated(make_app, fake_ollama):
+    app = await make_app()
+    await _teach(app)
+    await app.memory.ingest(
+        SCOPE, "qa.csv", b"question,answer,importance\nWhere is the ladder?,In the shed.,0.8\n"
+    )
+    await app.store.log_interaction(
+        SCOPE, "console:chat:local", "console:local", "What is 2+2?", "5, I think.", [], "llama3.2", 1.0
+    )
+    assert await cmd_finetune(app, _args("--name", "me")) == 0
+    contents = [m["content"] for m in fake_ollama.create_requests[-1]["messages"]]
+    assert "In the shed." in contents and "The wifi password is tulip42." in contents
+    assert "5, I think." not in contents and "What is 2+2?" not in contents
+    assert fake_ollama.create_requests[-1]["system"].startswith("You are Souvenir")
+
+
+async def test_a_french_memory_gets_french_questions_and_a_french_persona(make_app, fake_ollama):
+    app = await make_app(language="fr")
+    await app.memory.teach(SCOPE, "Ma sœur Clara habite à Lyon depuis deux ans.")
+    await app.memory.teach(SCOPE, "Le code du portail est 2580.")
+    await app.memory.correct(SCOPE, "La réunion est lundi.", "La réunion est jeudi.")
+    assert await cmd_finetune(app, _args("--name", "moi")) == 0
+    request = fake_ollama.create_requests[-1]
+    questions = [m["content"] for m in request["messages"] if m["role"] == "user"]
+    assert "Quel est le code du portail ?" in questions
+    assert "Que sais-tu de ceci : Ma sœur Clara habite à Lyon depuis deux ans ?" in questions
+    assert "Est-il vrai que la réunion est lundi ?" in questions
+    assert not [q for q in questions if q.startswith(("What", "Is it true"))]
+    assert request["system"].startswith("Tu es Souvenir")
 
 
 async def test_unreachable_ollama_and_empty_scope_are_clear_messages(make_app, fake_ollama):
@@ -69,7 +114,7 @@ async def test_unreachable_ollama_and_empty_scope_are_clear_messages(make_app, f
     with pytest.raises(UserError) as down:
         await cmd_finetune(app, _args("--name", "x"))
     assert app.assistant.text("en", down.value.key, **down.value.params) == (
-        "The language model (Ollama at http://127.0.0.1:9) is not reachable."
+        "Ollama is not reachable: start it (`ollama serve`) or point SOUVENIR_OLLAMA__HOST at it."
     )
     assert fake_ollama.create_requests == []
 
