@@ -9,7 +9,7 @@ PERSONA = "You are Souvenir."
 
 
 def _hit(i: int, text: str, corrected_by: list[Memory] | None = None) -> SearchHit:
-    memory = Memory(id=i, scope="s", kind=Kind.TEACHING, text=text, importance=0.8)
+    memory = Memory(id=i, scope="s", kind=Kind.TEACHING, text=text, importance=0.8, number=100 + i)
     return SearchHit(memory=memory, score=1.0 / i, corrected_by=corrected_by or [])
 
 
@@ -19,7 +19,7 @@ def _turn(i: int, size: int) -> Interaction:
 
 def test_memories_go_in_by_rank_and_those_that_do_not_fit_are_named():
     correction = Memory(
-        id=9, scope="s", kind=Kind.CORRECTION, text="The meeting is on Friday.", importance=0.95
+        id=9, scope="s", kind=Kind.CORRECTION, text="The meeting is on Friday.", importance=0.95, number=109
     )
     hits = [
         _hit(1, "The meeting is on Monday, room 4.", [correction]),
@@ -28,8 +28,8 @@ def test_memories_go_in_by_rank_and_those_that_do_not_fit_are_named():
     ]
     messages, used, budget = build_prompt(PERSONA, "en", hits, [], "When?", window=1024, reserve=256)
     system = messages[0].content
-    assert used == [9, 1, 3] and budget.memories_left_out == [2]
-    assert system.index("#9") < system.index("#1]")  # the correction travels ahead of what it amends
+    assert used == [9, 1, 3] and budget.memories_left_out == [102]  # named by the number people see
+    assert system.index("[#109]") < system.index("[#101]")  # the correction travels ahead of what it amends
     assert sum(estimate_tokens(m.content) + 8 for m in messages) <= budget.limit
 
 
