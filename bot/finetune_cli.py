@@ -60,7 +60,10 @@ def train_adapter(
     pairs: list[Pair], system: str, args: argparse.Namespace, out_dir: Path, console: Console
 ) -> Path:
     """Train the LoRA adapter with a progress bar showing the loss (blocking: run in a worker thread)."""
-    from core.training.lora import LoraSettings, load_base, pick_device, train_lora
+    try:
+        from core.training.lora import LoraSettings, load_base, pick_device, train_lora
+    except ImportError as error:
+        raise UserError("finetune.no_training_libs") from error
 
     device = pick_device()
     model, tokenizer = load_base(args.hf_model, device)
@@ -119,7 +122,9 @@ async def _finetune(app: App, args: argparse.Namespace) -> int:
         raise UserError("finetune.no_adapter", path=args.adapter)
     timeout = app.settings.ollama.timeout
     host = app.settings.ollama.host
-    target = OllamaTarget(ollama.AsyncClient(host=host, timeout=timeout), host, timeout)
+    work_timeout = max(timeout, 600.0)
+    client = ollama.AsyncClient(host=host, timeout=work_timeout)
+    target = OllamaTarget(client, host, timeout, work_timeout)
     info = await check_base(target, base)
     system = args.system or system_for(live)
     num_ctx = args.num_ctx or min(app.settings.ollama.num_ctx, info.context_length or 1 << 30)

@@ -78,13 +78,15 @@ class OllamaTarget:
     client: ollama.AsyncClient
     host: str
     timeout: float
+    work_timeout: float = 600.0  # creating a model (converting an adapter) answers only at the end
 
-    async def call(self, request, what: str):
-        """One client call within the timeout; failures become user errors (details go to the log)."""
+    async def call(self, request, what: str, *, work: bool = False):
+        """One client call within its timeout; failures become user errors (details go to the log)."""
+        timeout = self.work_timeout if work else self.timeout
         try:
-            return await asyncio.wait_for(request, self.timeout)
+            return await asyncio.wait_for(request, timeout)
         except CLIENT_FAILURES as error:
-            mapped = user_error(error, model=what, host=self.host, timeout=self.timeout, level=logging.INFO)
+            mapped = user_error(error, model=what, host=self.host, timeout=timeout, level=logging.INFO)
             raise mapped from error
 
 
@@ -121,7 +123,9 @@ def adapter_files(path: Path) -> list[Path]:
 
 async def upload_adapter(target: OllamaTarget, path: Path) -> dict[str, str]:
     """Upload the adapter's files as blobs; file name -> digest."""
-    return {f.name: await target.call(target.client.create_blob(f), f.name) for f in adapter_files(path)}
+    return {
+        f.name: await target.call(target.client.create_blob(f), f.name, work=True) for f in adapter_files(path)
+    }
 
 
 async def create_model(target: OllamaTarget, request: CreateRequest, arch: str = "") -> str:
@@ -138,6 +142,7 @@ async def create_model(target: OllamaTarget, request: CreateRequest, arch: str =
                 stream=False,
             ),
             request.base,
+            work=True,
         )
     except UserError as error:
         cause = error.__cause__

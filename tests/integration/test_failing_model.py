@@ -136,3 +136,13 @@ async def test_an_error_line_mid_answer_is_marked_and_logged(make_app, fake_olla
     assert "model runner has unexpectedly stopped" not in text
     assert "model runner has unexpectedly stopped" in caplog.text
     _assert_clean(text, fake_ollama.url, caplog)
+
+
+async def test_credentials_in_the_ollama_address_reach_neither_the_user_nor_the_log(make_app, caplog):
+    caplog.set_level(logging.INFO)
+    host = f"http://souvenir:s3cret-pass@127.0.0.1:{closed_port()}"
+    app = await _app(make_app, ollama_host=host)
+    text = await say(app, "What is the gate code?")
+    assert "not reachable" in text and "2580" in text
+    assert "s3cret-pass" not in text and "s3cret-pass" not in caplog.text
+    assert "Ollama at http://127.0.0.1:" in caplog.text  # the operator still sees where it looked
