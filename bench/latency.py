@@ -50,7 +50,7 @@ async def grow(
     for start in range(0, count, INSERT_BATCH):
         texts, vectors = synthetic(min(INSERT_BATCH, count - start), embedder.dimension, words, rng)
         items = [NewMemory(text=t, kind=Kind.DOCUMENT, importance=0.5, source="synthetic") for t in texts]
-        ids, _ = await store.add_memories(scope, items, vectors, embedder.name)
+        ids, _ = await store.memories.add_memories(scope, items, vectors, embedder.name)
         await indexes.add(scope, ids, vectors)
     await indexes.flush()
 
@@ -143,7 +143,7 @@ async def main_async(args: argparse.Namespace) -> dict:
             current = size
             await time_souvenir(app.memory, BIG, queries[:3])
             souvenir = percentiles(await time_souvenir(app.memory, BIG, queries))
-            _, blobs, _ = await app.store.live_vectors(BIG)
+            _, blobs, _ = await app.store.memories.live_vectors(BIG)
             matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), embedder.dimension)
             raw = percentiles(await asyncio.to_thread(time_raw, embedder, matrix, queries))
             del matrix, blobs

@@ -49,8 +49,8 @@ def raw_baseline(dataset: Dataset, batch_size: int) -> Run:
 
 async def ingest_corpus(memory: MemoryService, corpus: dict[str, str]) -> int:
     """Each document as a .txt file through the product's parser, chunker, embedder and store; chunk count."""
-    if await memory.store.count_live(SCOPE):
-        return await memory.store.count_live(SCOPE)
+    if await memory.store.memories.count_live(SCOPE):
+        return await memory.store.memories.count_live(SCOPE)
     parsed = [
         (doc_id, parse_file(f"{doc_id}.txt", text.encode(), ParseOptions(source=doc_id)))
         for doc_id, text in corpus.items()

@@ -17,7 +17,7 @@ from core.i18n import Translator
 from core.llm import ChatModel
 from core.llm.ollama_chat import OllamaChatModel
 from core.memory import MemoryLimits, MemoryService
-from core.retrieval import Retriever
+from core.retrieval.hybrid import Retriever
 from core.store import Store
 from core.vector_index import VectorIndexes
 
@@ -67,8 +67,8 @@ async def build_app(
         max_context=settings.ollama.num_ctx,
     )
     store = await Store.open(database_path(data_dir))
-    indexes = VectorIndexes(store, embedder, data_dir / "indexes")
-    retriever = Retriever(store, indexes, embedder)
+    indexes = VectorIndexes(store.memories, embedder, data_dir / "indexes")
+    retriever = Retriever(store.memories, indexes, embedder)
     limits = MemoryLimits(
         max_memories_per_scope=settings.limits.max_memories_per_scope,
         max_upload_bytes=settings.limits.max_upload_bytes,
@@ -92,7 +92,7 @@ async def build_app(
     )
     # The person at the terminal owns the machine: the console user is always allowed and an admin.
     access = AccessControl(
-        store, allowed=[*settings.allowed_users, CONSOLE_USER], admins=[*settings.admins, CONSOLE_USER]
+        store.roles, allowed=[*settings.allowed_users, CONSOLE_USER], admins=[*settings.admins, CONSOLE_USER]
     )
     if exporter is None:
         exporter = exporter_for(memory)

@@ -18,7 +18,7 @@ from bot.settings import Settings
 from core.errors import UserError
 from core.i18n import Translator
 from core.ingestion.parsers import SUPPORTED_EXTENSIONS
-from core.retrieval import MODES
+from core.retrieval.hybrid import MODES
 from core.scope import CONSOLE_SCOPE, is_valid_scope
 
 

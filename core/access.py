@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from core.store import Store
+from core.store.roles import RoleStore
 
 OWNER = "owner"
 
@@ -13,8 +13,8 @@ OWNER = "owner"
 class AccessControl:
     """Allowed = configured allowlist and admins, and users paired at run time."""
 
-    def __init__(self, store: Store, *, allowed: list[str], admins: list[str]) -> None:
-        self._store = store
+    def __init__(self, roles: RoleStore, *, allowed: list[str], admins: list[str]) -> None:
+        self._roles = roles
         self._allowed = set(allowed)
         self._admins = set(admins)
         self.pairing_code: str | None = None
@@ -28,13 +28,13 @@ class AccessControl:
         """Whether `user` (`platform:user_id`) may use the assistant."""
         if user in self._allowed or user in self._admins:
             return True
-        return await self._store.role_of(user) is not None
+        return await self._roles.role_of(user) is not None
 
     async def is_admin(self, user: str) -> bool:
         """Whether `user` may change shared settings (the model of a group, for instance)."""
         if user in self._admins:
             return True
-        return await self._store.role_of(user) in (OWNER, "admin")
+        return await self._roles.role_of(user) in (OWNER, "admin")
 
     async def pair(self, user: str, code: str) -> bool:
         """Make `user` the owner if `code` is the current pairing code (which is then used up)."""
@@ -42,5 +42,5 @@ class AccessControl:
         if not expected or not hmac.compare_digest(code.strip().upper(), expected):
             return False
         self.pairing_code = None
-        await self._store.set_role(user, OWNER)
+        await self._roles.set_role(user, OWNER)
         return True

@@ -58,7 +58,7 @@ class Assistant:
 
     async def language(self, incoming: Incoming) -> str:
         """The chat's chosen language, else the sender's (from the platform), else the default."""
-        chosen = await self.memory.store.chat_language(incoming.chat_key)
+        chosen = await self.conversation.language_of(incoming.chat_key)
         return normalise_language(chosen or incoming.language, self._t.default)
 
     async def accepts_invite_from(self, user: str) -> bool:
@@ -241,7 +241,7 @@ class Assistant:
         models = await self._llm.list_models()
         if wanted not in models and f"{wanted}:latest" not in models:
             return Reply(text=self._say(incoming, lang, "error.model_missing", model=wanted))
-        await self.memory.store.set_chat_model(incoming.chat_key, wanted)
+        await self.conversation.set_model(incoming.chat_key, wanted)
         return Reply(text=self._say(incoming, lang, "model.set", model=wanted))
 
     async def _cmd_language(self, incoming: Incoming, lang: str, args: str) -> Reply:
@@ -250,11 +250,11 @@ class Assistant:
             return Reply(text=self._say(incoming, lang, "language.current"))
         if wanted not in SUPPORTED:
             raise BadInput(key="language.usage")
-        await self.memory.store.set_chat_language(incoming.chat_key, wanted)
+        await self.conversation.set_language(incoming.chat_key, wanted)
         return Reply(text=self._say(incoming, wanted, "language.set"))
 
     async def _cmd_reset(self, incoming: Incoming, lang: str, args: str) -> Reply:
-        await self.memory.store.reset_chat(incoming.chat_key)
+        await self.conversation.reset(incoming.chat_key)
         return Reply(text=self._say(incoming, lang, "reset.done"))
 
     async def _cmd_export(self, incoming: Incoming, lang: str, args: str) -> Reply:

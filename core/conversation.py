@@ -53,8 +53,7 @@ class Conversation:
 
     async def model_for(self, chat_key: str) -> str:
         """The model this chat uses."""
-        model, _ = await self._store.chat_settings(chat_key)
-        return model or self.settings.default_model
+        return (await self._store.chats.chat_settings(chat_key)).model or self.settings.default_model
 
     async def answer(self, incoming: Incoming, question: str, lang: str) -> AsyncIterator[str]:
         """Snapshots of the answer as it streams; the exchange is logged when it ends."""
@@ -66,10 +65,10 @@ class Conversation:
             )
             if hit.keyword_rank is not None or (hit.dense_score or 0.0) >= self.settings.relevance_floor
         ]
-        model, reset_at = await self._store.chat_settings(incoming.chat_key)
-        model = model or self.settings.default_model
-        turns = await self._store.recent_interactions(
-            incoming.chat_key, self.settings.history_turns, since=reset_at
+        chat = await self._store.chats.chat_settings(incoming.chat_key)
+        model = chat.model or self.settings.default_model
+        turns = await self._store.interactions.recent_interactions(
+            incoming.scope, incoming.chat_key, self.settings.history_turns, since=chat.reset_at
         )
         text = ""
         used = [h.memory.id for h in hits]
@@ -92,7 +91,7 @@ class Conversation:
                 used = [h.memory.id for h in hits[:OFFLINE_MEMORIES]]
                 model = "(offline)"
             yield text
-        interaction = await self._store.log_interaction(
+        interaction = await self._store.interactions.log_interaction(
             incoming.scope,
             incoming.chat_key,
             incoming.user,
@@ -139,14 +138,14 @@ class Conversation:
 
     async def why(self, incoming: Incoming, lang: str) -> str:
         """The memories behind the last answer in this chat."""
-        last = await self._store.recent_interactions(incoming.chat_key, 1)
+        last = await self._store.interactions.recent_interactions(incoming.scope, incoming.chat_key, 1)
         if not last:
             return self._t(lang, "why.none")
         ids = last[0].memory_ids
         left_out = self._left_out_lines(incoming.chat_key, last[0].id, lang)
         if not ids:
             return "\n".join([self._t(lang, "why.nothing"), *left_out])
-        found = {m.id: m for m in await self._store.get_memories(incoming.scope, ids)}
+        found = {m.id: m for m in await self._store.memories.get_memories(incoming.scope, ids)}
         lines = [self._t(lang, "why.header")]
         for memory_id in ids:
             memory = found.get(memory_id)
@@ -156,6 +155,22 @@ class Conversation:
                 source = f" — {memory.source}" if memory.source else ""
                 lines.append(f"• #{memory.number} ({memory.kind.value}{source}): {shorten(memory.text, 200)}")
         return "\n".join(lines + left_out)
+
+    async def set_model(self, chat_key: str, model: str) -> None:
+        """Use `model` in this chat from now on."""
+        await self._store.chats.set_chat_model(chat_key, model)
+
+    async def language_of(self, chat_key: str) -> str | None:
+        """The language chosen for this chat, or None."""
+        return (await self._store.chats.chat_settings(chat_key)).language
+
+    async def set_language(self, chat_key: str, language: str) -> None:
+        """Answer in `language` in this chat from now on."""
+        await self._store.chats.set_chat_language(chat_key, language)
+
+    async def reset(self, chat_key: str) -> None:
+        """Start this chat's short-term turns afresh (the log itself is kept)."""
+        await self._store.chats.reset_chat(chat_key)
 
 
 async def guarded(updates: AsyncIterator[str], lang: str, translate: Translator) -> AsyncIterator[str]:

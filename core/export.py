@@ -20,8 +20,8 @@ async def export_scope(memory: MemoryService, scope: str, fmt: str) -> OutgoingF
     """Serialise one scope's memory in `fmt` (off the event loop)."""
     if fmt not in FORMATS:
         raise BadInput(detail="export json|jsonl|text")
-    live = await memory.store.all_memories(scope)
-    interactions = await memory.store.all_interactions(scope) if fmt != "json" else []
+    live = await memory.store.memories.all_memories(scope)
+    interactions = await memory.store.interactions.all_interactions(scope) if fmt != "json" else []
 
     def render() -> str:
         if fmt == "json":
@@ -48,4 +48,4 @@ def exporter_for(memory: MemoryService) -> Callable[[str, str], Awaitable[Outgoi
 
 async def training_material(memory: MemoryService, scope: str) -> list[Pair]:
     """The question/answer pairs a custom model is taught: what people stated, never logged answers."""
-    return training_pairs(await memory.store.all_memories(scope))
+    return training_pairs(await memory.store.memories.all_memories(scope))

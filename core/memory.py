@@ -15,9 +15,8 @@ from core.errors import BadInput, FileTooLarge, LimitReached, UnknownDocument, U
 from core.ingestion.chunking import ChunkPolicy, split_sentences
 from core.ingestion.parsers import ParseOptions, check_supported, parse_file
 from core.models import Document, IngestReport, Kind, Memory, NewMemory, SearchHit
-from core.retrieval import Mode, Retriever
-from core.store import Store
-from core.store.database import ScopeStats
+from core.retrieval.hybrid import Mode, Retriever
+from core.store import ScopeStats, Store
 from core.text import states
 from core.vector_index import VectorIndexes
 
@@ -110,7 +109,7 @@ class MemoryService:
 
     async def _check_room(self, scope: str, adding: int) -> None:
         """Raise LimitReached if `scope` cannot take `adding` more memories."""
-        if await self._store.count_live(scope) + adding > self.limits.max_memories_per_scope:
+        if await self._store.memories.count_live(scope) + adding > self.limits.max_memories_per_scope:
             raise LimitReached(limit=self.limits.max_memories_per_scope)
 
     async def _write(
@@ -122,7 +121,7 @@ class MemoryService:
     ) -> tuple[list[int], int | None]:
         """Store then index; the store is the truth, so a crash in between only costs a rebuild."""
         await self._indexes.prepare(scope)
-        ids, document_id = await self._store.add_memories(
+        ids, document_id = await self._store.memories.add_memories(
             scope, items, vectors, self._embedder.name, document=document
         )
         await self._indexes.add(scope, ids, vectors)
@@ -133,7 +132,7 @@ class MemoryService:
         item.text = self._check_text(item.text, "empty memory")
         await self._check_room(scope, 1)
         (memory_id,), _ = await self._write(scope, [item], await self._embed([item.text]))
-        return await self._store.get_memory(scope, memory_id)
+        return await self._store.memories.get_memory(scope, memory_id)
 
     async def teach(
         self,
@@ -179,10 +178,10 @@ class MemoryService:
             ),
         )
         if to_supersede:
-            await self._store.supersede(scope, [m.id for m in to_supersede], correction.id)
+            await self._store.memories.supersede(scope, [m.id for m in to_supersede], correction.id)
             await self._indexes.remove(scope, [m.id for m in to_supersede])
         if to_link:
-            await self._store.link_corrections([m.id for m in to_link], correction.id)
+            await self._store.memories.link_corrections([m.id for m in to_link], correction.id)
         return CorrectionResult(correction, to_supersede, to_link)
 
     async def _stating(self, wrong: str, hits: list[SearchHit]) -> tuple[list[Memory], list[Memory]]:
@@ -210,31 +209,31 @@ class MemoryService:
     async def forget(self, scope: str, memory_id: int) -> tuple[Memory, list[int]]:
         """Delete one memory of `scope` everywhere; a forgotten correction restores what it replaced."""
         await self._indexes.prepare(scope)
-        deleted = await self._store.delete_memory(scope, memory_id)
+        deleted = await self._store.memories.delete_memory(scope, memory_id)
         if deleted is None:
             raise UnknownMemory(id=memory_id)
         memory, restored = deleted
         if memory.superseded_by is None:
             await self._indexes.remove(scope, [memory_id])
         if restored:
-            await self._indexes.add(scope, restored, await self._store.vectors_of(restored))
+            await self._indexes.add(scope, restored, await self._store.memories.vectors_of(restored))
         return memory, restored
 
     async def forget_number(self, scope: str, number: int) -> tuple[Memory, list[Memory]]:
         """Forget the memory users of `scope` call #`number`; returns it and the memories it restored."""
-        memory_id = await self._store.id_of_number(scope, number)
+        memory_id = await self._store.memories.id_of_number(scope, number)
         if memory_id is None:
             raise UnknownMemory(id=number)
         memory, restored = await self.forget(scope, memory_id)
-        return memory, await self._store.get_memories(scope, restored)
+        return memory, await self._store.memories.get_memories(scope, restored)
 
     async def forget_document(self, scope: str, number: int) -> tuple[Document, int]:
         """Delete the document users of `scope` call `doc N` with all its chunks; returns it and the chunk count."""
-        document = await self._store.document_by_number(scope, number)
+        document = await self._store.documents.document_by_number(scope, number)
         if document is None:
             raise UnknownDocument(id=number)
         await self._indexes.prepare(scope)
-        ids = await self._store.delete_document(scope, document.id)
+        ids = await self._store.memories.delete_document(scope, document.id)
         await self._indexes.remove(scope, ids)
         await self._indexes.flush()
         return document, len(ids)
@@ -255,8 +254,8 @@ class MemoryService:
                 if h.keyword_rank is not None or (h.dense_score or 0.0) >= LISTED_SIMILARITY
             ]
             return matches[offset : offset + limit], len(matches)
-        total = await self._store.count_live(scope)
-        return await self._store.list_memories(scope, offset=offset, limit=limit), total
+        total = await self._store.memories.count_live(scope)
+        return await self._store.memories.list_memories(scope, offset=offset, limit=limit), total
 
     async def search(
         self, scope: str, query: str, *, limit: int = 10, mode: Mode = "hybrid"
@@ -283,7 +282,7 @@ class MemoryService:
         if importance is not None and not 0.0 <= importance <= 1.0:
             raise BadInput(detail="importance must be between 0 and 1")
         sha256 = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
-        known = await self._store.find_document(scope, sha256)
+        known = await self._store.documents.find_document(scope, sha256)
         if known:
             return IngestReport(name, [], known.id, duplicate_of=known.id, document_number=known.number)
         options = ParseOptions(source=name, author=author, importance=importance, policy=self._chunking)
@@ -293,12 +292,12 @@ class MemoryService:
         try:
             ids, document_id = await self._write(scope, items, vectors, (name, sha256, len(data)))
         except sqlite3.IntegrityError:
-            known = await self._store.find_document(scope, sha256)
+            known = await self._store.documents.find_document(scope, sha256)
             if known is None:
                 raise
             return IngestReport(name, [], known.id, duplicate_of=known.id, document_number=known.number)
         await self._indexes.flush()
-        stored = await self._store.find_document(scope, sha256)
+        stored = await self._store.documents.find_document(scope, sha256)
         return IngestReport(name, ids, document_id, document_number=stored.number if stored else None)
 
     async def _embed_in_batches(self, texts: list[str], progress: Progress | None) -> np.ndarray:

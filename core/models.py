@@ -62,6 +62,15 @@ class SearchHit:
     corrected_by: list[Memory] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class KeywordHit:
+    """A keyword-index match: memory id, BM25 score (higher is better) and the indexed text."""
+
+    id: int
+    score: float
+    text: str
+
+
 @dataclass
 class Document:
     """An ingested file."""

@@ -15,7 +15,7 @@ import faiss
 import numpy as np
 
 from core.embeddings import Embedder
-from core.store import Store
+from core.store.memories import MemoryStore
 
 log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -40,8 +40,8 @@ def index_filename(scope: str) -> str:
 class VectorIndexes:
     """Exact inner-product search per scope; the store stays the source of truth."""
 
-    def __init__(self, store: Store, embedder: Embedder, directory: Path, *, max_loaded: int = 64) -> None:
-        self._store = store
+    def __init__(self, memories: MemoryStore, embedder: Embedder, directory: Path, *, max_loaded: int = 64) -> None:
+        self._memories = memories
         self._embedder = embedder
         self._directory = directory
         self._max_loaded = max_loaded
@@ -70,8 +70,8 @@ class VectorIndexes:
         """Read the saved index if it agrees with the store, else rebuild it from stored vectors."""
         dimension = await asyncio.to_thread(lambda: self._embedder.dimension)
         path = self.path(scope)
-        live = await self._store.live_ids(scope)
-        stale = await self._store.texts_needing_embedding(scope, self._embedder.name)
+        live = await self._memories.live_ids(scope)
+        stale = await self._memories.texts_needing_embedding(scope, self._embedder.name)
         if path.exists() and not stale:
             try:
                 index = await asyncio.to_thread(faiss.read_index, str(path))
@@ -88,8 +88,8 @@ class VectorIndexes:
         if stale:
             ids = [memory_id for memory_id, _ in stale]
             vectors = await asyncio.to_thread(self._embedder.embed, [text for _, text in stale])
-            await self._store.set_embeddings(ids, vectors, self._embedder.name)
-        ids, blobs, _ = await self._store.live_vectors(scope)
+            await self._memories.set_embeddings(ids, vectors, self._embedder.name)
+        ids, blobs, _ = await self._memories.live_vectors(scope)
 
         def build() -> faiss.IndexIDMap2:
             index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))

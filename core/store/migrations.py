@@ -1,15 +1,31 @@
-"""Schema changes as an ordered list of functions; PRAGMA user_version records how many ran."""
+"""Schema changes, each identified by its NAME and applied once; `schema_migrations` records the names.
+
+Releases before named migrations counted them in PRAGMA user_version: the first N names of
+LEGACY_ORDER are what such a database has (recorded on its first open by this version).
+All pending migrations run in one BEGIN IMMEDIATE transaction, so processes started together on a
+fresh data directory wait for each other instead of creating the same table twice.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import aiosqlite
 
-Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
+Apply = Callable[[aiosqlite.Connection], Awaitable[None]]
 
 
-async def m001_initial(db: aiosqlite.Connection) -> None:
+@dataclass(frozen=True)
+class Migration:
+    """One schema change: a stable name (never reused, never renamed) and the function applying it."""
+
+    name: str
+    apply: Apply
+
+
+async def initial(db: aiosqlite.Connection) -> None:
     """Scopes, memories, documents, interactions, access, chat settings and the keyword index."""
     await run_script(
         db,
@@ -82,7 +98,7 @@ async def m001_initial(db: aiosqlite.Connection) -> None:
     )
 
 
-async def m002_keyword_context(db: aiosqlite.Connection) -> None:
+async def keyword_context(db: aiosqlite.Connection) -> None:
     """Keyword index: a `context` column (the chunk's document title) and an indexed scope token.
 
     The token (the scope's UTF-8 bytes in hex, one word) lets a search match inside one scope, so a
@@ -103,7 +119,7 @@ async def m002_keyword_context(db: aiosqlite.Connection) -> None:
     )
 
 
-async def m003_scope_numbers(db: aiosqlite.Connection) -> None:
+async def scope_numbers(db: aiosqlite.Connection) -> None:
     """Numbers users see, counted within each scope (a group's first memory is #1), and a chat language.
 
     Existing rows are numbered in id order; each scope keeps its next numbers, so a forgotten
@@ -132,7 +148,24 @@ async def m003_scope_numbers(db: aiosqlite.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_keyword_context, m003_scope_numbers]
+async def interactions_by_scope_and_chat(db: aiosqlite.Connection) -> None:
+    """Short-term turns are read by scope AND chat: index them that way (the chat-only index goes)."""
+    await run_script(
+        db,
+        """
+        CREATE INDEX interactions_scope_chat ON interactions(scope, chat_key, id);
+        DROP INDEX interactions_chat
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    Migration("initial", initial),
+    Migration("keyword_context", keyword_context),
+    Migration("scope_numbers", scope_numbers),
+    Migration("interactions_by_scope_and_chat", interactions_by_scope_and_chat),
+]
+LEGACY_ORDER = ("initial", "keyword_context", "scope_numbers")
 
 
 async def run_script(db: aiosqlite.Connection, script: str) -> None:
@@ -142,17 +175,51 @@ async def run_script(db: aiosqlite.Connection, script: str) -> None:
             await db.execute(statement)
 
 
-async def migrate(db: aiosqlite.Connection, migrations: list[Migration] = MIGRATIONS) -> int:
-    """Run the migrations not yet applied, each in its own transaction; returns the schema version."""
+async def applied_migrations(db: aiosqlite.Connection) -> set[str] | None:
+    """Names of the migrations this database has, or None before it records names."""
+    async with db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+    ) as cursor:
+        if await cursor.fetchone() is None:
+            return None
+    async with db.execute("SELECT name FROM schema_migrations") as cursor:
+        return {row[0] for row in await cursor.fetchall()}
+
+
+async def _start_recording_names(db: aiosqlite.Connection) -> set[str]:
+    """Create `schema_migrations`, seeded with what PRAGMA user_version counted (older releases)."""
+    await db.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
     async with db.execute("PRAGMA user_version") as cursor:
         (version,) = await cursor.fetchone()
-    for number, migration in enumerate(migrations[version:], start=version + 1):
-        await db.execute("BEGIN")
-        try:
-            await migration(db)
-            await db.execute(f"PRAGMA user_version = {number}")
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
-    return len(migrations)
+    legacy = LEGACY_ORDER[:version]
+    await db.executemany(
+        "INSERT INTO schema_migrations (name, applied_at) VALUES (?, 0)", [(name,) for name in legacy]
+    )
+    return set(legacy)
+
+
+async def migrate(db: aiosqlite.Connection, migrations: list[Migration] = MIGRATIONS) -> list[str]:
+    """Apply the migrations this database lacks, in order, in one transaction; returns their names."""
+    done = await applied_migrations(db)
+    if done is not None and all(m.name in done for m in migrations):
+        return []
+    # The write lock first, then look again: another process may have migrated meanwhile.
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        done = await applied_migrations(db)
+        if done is None:
+            done = await _start_recording_names(db)
+        applied = []
+        for migration in migrations:
+            if migration.name in done:
+                continue
+            await migration.apply(db)
+            await db.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (migration.name, time.time())
+            )
+            applied.append(migration.name)
+        await db.commit()
+    except BaseException:
+        await db.rollback()
+        raise
+    return applied

@@ -124,7 +124,7 @@ async def test_teach_in_private_writes_the_user_scope(telegram, bot):
     _adapter, app = bot
     telegram.push_message("/teach My cat is called Miso")
     await answer_in(telegram, OWNER, "#")
-    assert await app.store.count_live(user_scope("telegram", OWNER)) == 1
+    assert await app.store.memories.count_live(user_scope("telegram", OWNER)) == 1
 
 
 async def test_taught_fact_is_used_by_a_streamed_answer(telegram, fake_ollama, bot):
@@ -161,8 +161,8 @@ async def test_group_answers_only_commands_mentions_and_replies(telegram, fake_o
         f"/teach@{BOT_USERNAME} The wifi code is 1234", chat_id=group, chat_type="supergroup"
     )
     await answer_in(telegram, group, "#")
-    assert await app.store.count_live(group_scope("telegram", "chat", group)) == 1
-    assert await app.store.count_live(user_scope("telegram", OWNER)) == 0
+    assert await app.store.memories.count_live(group_scope("telegram", "chat", group)) == 1
+    assert await app.store.memories.count_live(user_scope("telegram", OWNER)) == 0
     telegram.push_message(f"@{BOT_USERNAME} hello there", chat_id=group, chat_type="supergroup")
     await answer_in(telegram, group, "You said")
     telegram.push_message("and a reply", chat_id=group, chat_type="group", reply_to_bot=True)
@@ -185,7 +185,7 @@ async def test_supported_document_is_downloaded_ingested_and_retrievable(telegra
     telegram.push_message(document=document)
     await answer_in(telegram, OWNER, "✅")
     assert telegram.downloads == ["doc1"]
-    assert await app.store.count_live(user_scope("telegram", OWNER)) >= 1
+    assert await app.store.memories.count_live(user_scope("telegram", OWNER)) >= 1
     fake_ollama.reply = answers_from_memory("The boat is blue")
     telegram.push_message("What colour is the boat?")
     await answer_in(telegram, OWNER, "From memory: The boat is blue.")
@@ -209,7 +209,7 @@ async def test_unsupported_or_oversized_document_is_refused_without_download(tel
     )
     await answer_in(telegram, OWNER, "huge.txt")
     assert telegram.sent("getFile") == [] and telegram.downloads == []
-    assert await app.store.count_live(user_scope("telegram", OWNER)) == 0
+    assert await app.store.memories.count_live(user_scope("telegram", OWNER)) == 0
 
 
 async def test_flood_control_429_is_waited_and_retried(telegram, bot):

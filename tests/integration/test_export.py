@@ -28,7 +28,7 @@ async def _fill(app) -> None:
     await app.memory.correct(SCOPE, "The dentist is on Monday.", "The dentist is on Thursday.")
     await app.memory.ingest(SCOPE, "guide.json", json.dumps(GUIDE).encode())
     await app.memory.ingest(SCOPE, "notes.md", b"Our street is quiet. " * 40)
-    await app.store.log_interaction(
+    await app.store.interactions.log_interaction(
         SCOPE, "console:chat:local", "console:local", "Hello?", "Hi, how can I help?", [], "llama3.2", 10.0
     )
 
@@ -50,11 +50,11 @@ async def test_json_export_ingested_into_a_fresh_scope_gives_the_same_memories(m
     report = await app.memory.ingest(OTHER, first.name, first.data)
     second = await export_scope(app.memory, OTHER, "json")
 
-    assert report.count == len(await app.store.all_memories(SCOPE))
+    assert report.count == len(await app.store.memories.all_memories(SCOPE))
     assert _content(first.data) == _content(second.data)
     kinds = {row[0] for row in _content(second.data)}
     assert {"teaching", "correction", "conversation", "fact", "document"} <= kinds
-    restored = {m.text: m for m in await app.store.all_memories(OTHER)}
+    restored = {m.text: m for m in await app.store.memories.all_memories(OTHER)}
     assert restored["The wifi password is tulip42."].tags == ["home", "wifi"]
     assert restored["The dentist is on Thursday."].importance == 0.95
     assert "The dentist is on Monday." not in restored  # superseded memories are not exported

@@ -201,7 +201,7 @@ async def test_two_scopes_never_see_each_other(make_app, fake_ollama):
         app, command="forget", args=str(secret.number), scope=group, user="1", platform="telegram"
     )
     assert "no memory" in refused.lower()
-    assert await app.memory.store.get_memory(alice, secret.id) is not None
+    assert await app.memory.store.memories.get_memory(alice, secret.id) is not None
     await say(app, "What is the PIN?", scope=group, user="1", platform="telegram", chat="telegram:chat:-100")
     assert "9876" not in _system_prompt(fake_ollama)
     why = await say(app, command="why", scope=group, user="1", platform="telegram", chat="telegram:chat:-100")
@@ -225,7 +225,7 @@ async def test_changing_the_embedder_re_embeds_existing_memories(tmp_path):
     app = await build_app(settings, embedder=other)
     hits = await app.memory.search("console:user:local", "piano tuner", mode="dense")
     assert [h.memory.id for h in hits] == [kept.id]
-    assert await app.store.texts_needing_embedding("console:user:local", "another-model") == []
+    assert await app.store.memories.texts_needing_embedding("console:user:local", "another-model") == []
     await app.close()
 
 

@@ -35,7 +35,7 @@ async def test_mid_stream_error_keeps_the_partial_answer_and_says_so(make_app, f
     text = await say(app, "What is the answer?")
     assert text.startswith("The answer is")
     assert "interrupted" in text
-    assert (await app.store.recent_interactions("console:user:local", 1))[0].output == text
+    assert (await app.store.interactions.recent_interactions("console:user:local", "console:user:local", 1))[0].output == text
 
 
 async def test_without_ollama_talk_answers_from_memory(make_app):

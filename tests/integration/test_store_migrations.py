@@ -1,36 +1,166 @@
-"""A database written by an older Souvenir opens in the new one with nothing lost."""
+"""A database written by the previous release opens in this one with every row kept; migrations go by name."""
+
+import json
+import sqlite3
 
 import aiosqlite
+import numpy as np
+import pytest
 
+from core.retrieval.keywords import keyword_query
 from core.store import Store
-from core.store.migrations import MIGRATIONS, migrate
+from core.store.migrations import MIGRATIONS, Migration, migrate, run_script
+from tests.integration.release_schema import create_release_database, release_migrate
+
+RELEASE_TABLES = ["scopes", "documents", "memories", "corrections", "interactions", "access", "chat_settings"]
+VECTOR = np.arange(4, dtype=np.float32).tobytes()
 
 
-async def test_version_1_database_keeps_its_memories_and_gains_title_context(tmp_path):
+def fill_like_the_release(db: sqlite3.Connection) -> None:
+    """Rows in every table, written the way the release's Store wrote them."""
+    db.execute("BEGIN")
+    db.executemany("INSERT INTO scopes (id, created_at) VALUES (?, ?)", [("telegram:user:1", 1.0), ("s", 2.0)])
+    db.execute(
+        "INSERT INTO documents (id, scope, name, sha256, size, chunks, created_at)"
+        " VALUES (1, 's', 'lease.pdf', 'ab12', 900, 2, 3.0)"
+    )
+    memories = [
+        (1, "s", "document", "Clause 9: the rent is due on the first day.", '{"title": "Apartment lease"}', 1, None),
+        (2, "s", "document", "Clause 10: pets are allowed.", '{"title": "Apartment lease"}', 1, None),
+        (3, "s", "teaching", "The cat likes fish.", "{}", None, None),
+        (4, "s", "teaching", "The cat likes beef.", "{}", None, 5),
+        (5, "s", "correction", "The cat likes chicken.", '{"wrong": "beef"}', None, None),
+        (6, "telegram:user:1", "teaching", "Alice's code is 2580.", "{}", None, None),
+    ]
+    for memory_id, scope, kind, text, metadata, document_id, superseded_by in memories:
+        db.execute(
+            "INSERT INTO memories (id, scope, kind, text, importance, tags, source, author, created_at,"
+            " superseded_by, document_id, metadata, embedding, embedder)"
+            " VALUES (?, ?, ?, ?, 0.8, '[\"t\"]', 'src', 'alice', 4.0, ?, ?, ?, ?, 'hash')",
+            (memory_id, scope, kind, text, superseded_by, document_id, metadata, VECTOR),
+        )
+        if superseded_by is None:
+            db.execute(
+                "INSERT INTO memories_fts (rowid, text, context, scope_key, scope) VALUES (?, ?, ?, hex(?), ?)",
+                (memory_id, text, json.loads(metadata).get("title", ""), scope, scope),
+            )
+    db.execute("INSERT INTO corrections (memory_id, correction_id) VALUES (2, 5)")
+    db.execute(
+        "INSERT INTO interactions (scope, chat_key, author, input, output, memory_ids, model, latency_ms, created_at)"
+        " VALUES ('s', 'console:chat:local', 'local', 'When is the rent due?', 'On the first.', '[1]', 'm', 12.5, 5.0)"
+    )
+    db.execute("INSERT INTO access (user, role, created_at) VALUES ('telegram:1', 'owner', 6.0)")
+    db.execute("INSERT INTO chat_settings (chat_key, model, reset_at) VALUES ('console:chat:local', 'qwen', 7.0)")
+    db.execute("COMMIT")
+
+
+def columns(path) -> dict[str, list[str]]:
+    """The columns of every release table, and the keyword index's."""
+    db = sqlite3.connect(path)
+    try:
+        found = {table: [row[1] for row in db.execute(f"PRAGMA table_info({table})")] for table in RELEASE_TABLES}
+        return found | {"memories_fts": ["rowid", "text", "context", "scope_key", "scope"]}
+    finally:
+        db.close()
+
+
+def snapshot(path, tables: dict[str, list[str]]) -> dict[str, list[tuple]]:
+    """Every row of `tables`, those columns only."""
+    db = sqlite3.connect(path)
+    try:
+        return {
+            table: db.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY rowid").fetchall()
+            for table, names in tables.items()
+        }
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("version", [2, 3])
+async def test_release_database_upgrades_keeping_every_row(tmp_path, version):
     path = tmp_path / "souvenir.db"
-    db = await aiosqlite.connect(path, isolation_level=None)
-    assert await migrate(db, MIGRATIONS[:1]) == 1
-    await db.execute("INSERT INTO scopes (id, created_at) VALUES ('s', 0)")
+    db = create_release_database(path, version=2)
+    fill_like_the_release(db)
+    release_migrate(db, version)
+    db.close()
+    release_columns = columns(path)
+    before = snapshot(path, release_columns)
+    assert all(before[table] for table in before)
+
+    store = await Store.open(path)
+    try:
+        assert snapshot(path, release_columns) == before
+        memories = await store.memories.get_memories("s", [1, 2, 3, 4, 5])
+        assert [(m.id, m.number, m.text, m.tags, m.superseded_by, m.document_id) for m in memories] == [
+            (1, 1, "Clause 9: the rent is due on the first day.", ["t"], None, 1),
+            (2, 2, "Clause 10: pets are allowed.", ["t"], None, 1),
+            (3, 3, "The cat likes fish.", ["t"], None, None),
+            (4, 4, "The cat likes beef.", ["t"], 5, None),
+            (5, 5, "The cat likes chicken.", ["t"], None, None),
+        ]
+        assert (await store.memories.get_memory("telegram:user:1", 6)).number == 1
+        assert {h.id for h in await store.memories.keyword_search("s", keyword_query("lease"), 10)} == {1, 2}
+        assert await store.memories.keyword_search("s", keyword_query("Alice code"), 10) == []
+        assert [c.id for c in (await store.memories.corrections_for("s", [2]))[2]] == [5]
+        assert (await store.documents.find_document("s", "ab12")).chunks == 2
+        (turn,) = await store.interactions.recent_interactions("s", "console:chat:local", 5)
+        assert (turn.input, turn.memory_ids, turn.latency_ms) == ("When is the rent due?", [1], 12.5)
+        assert await store.roles.role_of("telegram:1") == "owner"
+        assert (await store.chats.chat_settings("console:chat:local")).model == "qwen"
+        stats = await store.stats("s")
+        assert (stats.by_kind, stats.superseded, stats.documents, stats.interactions) == (
+            {"document": 2, "teaching": 1, "correction": 1}, 1, 1, 1
+        )
+    finally:
+        await store.close()
+    recorded = sqlite3.connect(path).execute("SELECT name FROM schema_migrations").fetchall()
+    assert sorted(name for (name,) in recorded) == sorted(m.name for m in MIGRATIONS)
+
+
+async def test_release_version_1_database_gains_the_title_context(tmp_path):
+    path = tmp_path / "souvenir.db"
+    db = create_release_database(path, version=1)
+    db.execute("INSERT INTO scopes (id, created_at) VALUES ('s', 0)")
     for memory_id, text, metadata in [
         (1, "Clause 9: the rent is due on the first day.", '{"title": "Apartment lease"}'),
         (2, "The cat likes fish.", "{}"),
         (3, "A superseded fact about the lease.", "{}"),
     ]:
-        await db.execute(
+        db.execute(
             "INSERT INTO memories (id, scope, kind, text, importance, created_at, metadata)"
             " VALUES (?, 's', 'document', ?, 0.5, 0, ?)",
             (memory_id, text, metadata),
         )
-    await db.executemany(
+    db.executemany(
         "INSERT INTO memories_fts (rowid, text, scope) VALUES (?, ?, 's')",
         [(1, "Clause 9: the rent is due on the first day."), (2, "The cat likes fish.")],
     )
-    await db.close()
+    db.close()
 
     store = await Store.open(path)
     try:
-        assert [i for i, _ in await store.keyword_search("s", "lease", 10)] == [1]
-        assert [i for i, _ in await store.keyword_search("s", "cat", 10)] == [2]
-        assert [m.id for m in await store.get_memories("s", [1, 2, 3])] == [1, 2, 3]
+        assert [h.id for h in await store.memories.keyword_search("s", keyword_query("lease"), 10)] == [1]
+        assert [h.id for h in await store.memories.keyword_search("s", keyword_query("cat"), 10)] == [2]
+        assert [m.id for m in await store.memories.get_memories("s", [1, 2, 3])] == [1, 2, 3]
     finally:
         await store.close()
+
+
+async def test_migrations_apply_once_each_by_name_even_when_one_is_added_between(tmp_path):
+    def create(table: str):
+        async def apply(db: aiosqlite.Connection) -> None:
+            await run_script(db, f"CREATE TABLE {table} (x INTEGER)")
+
+        return apply
+
+    first, last, middle = (Migration(name, create(name)) for name in ("first", "last", "middle"))
+    db = await aiosqlite.connect(tmp_path / "named.db", isolation_level=None)
+    try:
+        assert await migrate(db, [first, last]) == ["first", "last"]
+        assert await migrate(db, [first, last]) == []
+        # A migration slotted in before one already applied still runs, once; the others do not rerun
+        # (they would fail: their tables exist).
+        assert await migrate(db, [first, middle, last]) == ["middle"]
+        assert await migrate(db, [first, middle, last]) == []
+    finally:
+        await db.close()

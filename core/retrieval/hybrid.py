@@ -8,7 +8,8 @@ from typing import Literal
 from core.embeddings import Embedder
 from core.embeddings.query_batcher import QueryBatcher
 from core.models import SearchHit
-from core.store import Store
+from core.retrieval.keywords import keyword_query, rank_keyword_hits
+from core.store.memories import MemoryStore
 from core.vector_index import VectorIndexes
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -45,12 +46,12 @@ class Retriever:
 
     def __init__(
         self,
-        store: Store,
+        memories: MemoryStore,
         indexes: VectorIndexes,
         embedder: Embedder,
         config: RetrievalConfig = RetrievalConfig(),
     ) -> None:
-        self._store = store
+        self._memories = memories
         self._indexes = indexes
         self._queries = QueryBatcher(embedder)
         self.config = config
@@ -68,7 +69,8 @@ class Retriever:
             vector = await self._queries.embed(query)
             dense = await self._indexes.search(scope, vector, depth)
         if mode in ("hybrid", "keyword"):
-            keyword = await self._store.keyword_search(scope, query, depth)
+            hits = await self._memories.keyword_search(scope, keyword_query(query), depth)
+            keyword = rank_keyword_hits(query, hits)
         dense_score = dict(dense)
         dense_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(dense, start=1)}
         keyword_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(keyword, start=1)}
@@ -82,7 +84,7 @@ class Retriever:
             )
         else:
             scores = dict(dense or keyword)
-        memories = {m.id: m for m in await self._store.get_memories(scope, list(scores))}
+        memories = {m.id: m for m in await self._memories.get_memories(scope, list(scores))}
         ranked = sorted(
             (
                 (score * importance_factor(memories[i].importance, self.config.importance_weight), i)
@@ -91,7 +93,7 @@ class Retriever:
             ),
             reverse=True,
         )[:limit]
-        corrections = await self._store.corrections_for(scope, [i for _, i in ranked])
+        corrections = await self._memories.corrections_for(scope, [i for _, i in ranked])
         return [
             SearchHit(
                 memory=memories[i],

@@ -1,0 +1,4 @@
+"""Retrieval: keyword query parsing and ranking (keywords), dense + keyword fusion (hybrid).
+
+Nothing is re-exported here: the store imports `keywords`, and `hybrid` imports the store.
+"""

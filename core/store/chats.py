@@ -1,0 +1,59 @@
+"""Per-chat settings: the model and language a chat uses, and when its short-term turns were last reset."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from core.store.database import Database
+from core.store.rows import from_row
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """A chat's model and language overrides (None: the defaults) and reset time."""
+
+    model: str | None = None
+    reset_at: float = 0.0
+    language: str | None = None
+
+
+class ChatSettingsStore:
+    """Settings keyed by chat (not scope): they hold no memory, only how a chat is served."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def chat_settings(self, chat_key: str) -> ChatSettings:
+        """The settings of a chat (defaults when never set)."""
+        row = await self._db.fetchone(
+            "SELECT model, reset_at, language FROM chat_settings WHERE chat_key = ?", (chat_key,)
+        )
+        return from_row(ChatSettings, row) if row else ChatSettings()
+
+    async def set_chat_model(self, chat_key: str, model: str) -> None:
+        """Use `model` in this chat from now on."""
+        async with self._db.transaction() as db:
+            await db.execute(
+                "INSERT INTO chat_settings (chat_key, model) VALUES (?, ?) "
+                "ON CONFLICT(chat_key) DO UPDATE SET model = excluded.model",
+                (chat_key, model),
+            )
+
+    async def set_chat_language(self, chat_key: str, language: str) -> None:
+        """Answer in `language` in this chat from now on."""
+        async with self._db.transaction() as db:
+            await db.execute(
+                "INSERT INTO chat_settings (chat_key, language) VALUES (?, ?) "
+                "ON CONFLICT(chat_key) DO UPDATE SET language = excluded.language",
+                (chat_key, language),
+            )
+
+    async def reset_chat(self, chat_key: str) -> None:
+        """Forget the chat's short-term turns (the log itself is kept)."""
+        async with self._db.transaction() as db:
+            await db.execute(
+                "INSERT INTO chat_settings (chat_key, reset_at) VALUES (?, ?) "
+                "ON CONFLICT(chat_key) DO UPDATE SET reset_at = excluded.reset_at",
+                (chat_key, time.time()),
+            )

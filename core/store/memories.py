@@ -1,0 +1,315 @@
+"""Memories and the upkeep of their keyword index (FTS5), corrections links and stored embeddings."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+
+import aiosqlite
+import numpy as np
+
+from core.models import KeywordHit, Kind, Memory, NewMemory
+from core.retrieval.keywords import keyword_text
+from core.store.database import Database, ensure_scope, fetchall_in, fetchone_in
+from core.store.rows import from_row
+
+MEMORY_COLUMNS = (
+    "id", "scope", "kind", "text", "importance", "tags", "source", "author", "created_at",
+    "superseded_by", "document_id", "metadata", "number",
+)
+_SELECT = ", ".join(MEMORY_COLUMNS)
+
+
+def memory_from_row(row: sqlite3.Row) -> Memory:
+    """Build a Memory from a row holding MEMORY_COLUMNS."""
+    return from_row(Memory, row, kind=Kind, tags=json.loads, metadata=json.loads)
+
+
+def scope_key(scope: str) -> str:
+    """The one-word token that marks a scope's rows in the keyword index (as SQLite's hex() writes it)."""
+    return scope.encode("utf-8").hex().upper()
+
+
+def _memory_rows(
+    scope: str,
+    items: list[NewMemory],
+    vectors: np.ndarray,
+    embedder: str,
+    now: float,
+    document_id: int | None,
+    first_number: int,
+) -> list[dict]:
+    """The `memories` rows of a batch, as named parameters; numbers count up from `first_number`."""
+    return [
+        {
+            "scope": scope, "kind": item.kind.value, "text": item.text, "importance": float(item.importance),
+            "tags": json.dumps(item.tags), "source": item.source, "author": item.author, "created_at": now,
+            "document_id": document_id, "metadata": json.dumps(item.metadata),
+            "embedding": vector.tobytes(), "embedder": embedder, "number": first_number + i,
+        }
+        for i, (item, vector) in enumerate(zip(items, vectors, strict=True))
+    ]
+
+
+async def index_keywords(db: aiosqlite.Connection, scope: str, rows: Iterable[tuple[int, str, str]]) -> None:
+    """Add (id, text, title) rows of `scope` to the keyword index, inside the caller's transaction."""
+    key = scope_key(scope)
+    await db.executemany(
+        "INSERT INTO memories_fts (rowid, text, context, scope_key, scope) VALUES (?,?,?,?,?)",
+        ((memory_id, keyword_text(text), keyword_text(title), key, scope) for memory_id, text, title in rows),
+    )
+
+
+class MemoryStore:
+    """Every memory of every scope; each call names the scope it reads or writes."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add_memories(
+        self,
+        scope: str,
+        items: list[NewMemory],
+        vectors: np.ndarray,
+        embedder: str,
+        *,
+        document: tuple[str, str, int] | None = None,
+    ) -> tuple[list[int], int | None]:
+        """Write `items` (and their document) in one transaction; returns (memory ids, document id)."""
+        now = time.time()
+        vectors = np.asarray(vectors, dtype=np.float32)
+        async with self._db.transaction() as db:
+            await ensure_scope(db, scope, now)
+            numbers = await fetchone_in(db, "SELECT next_memory, next_document FROM scopes WHERE id = ?", (scope,))
+            first_number, document_number = numbers["next_memory"], numbers["next_document"]
+            await db.execute(
+                "UPDATE scopes SET next_memory = ?, next_document = ? WHERE id = ?",
+                (first_number + len(items), document_number + (document is not None), scope),
+            )
+            document_id = None
+            if document is not None:
+                name, sha256, size = document
+                cursor = await db.execute(
+                    "INSERT INTO documents (scope, name, sha256, size, chunks, created_at, number)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    (scope, name, sha256, size, len(items), now, document_number),
+                )
+                document_id = cursor.lastrowid
+            # Tens of thousands of rows for a big file: built in a worker, not on the event loop.
+            rows = await asyncio.to_thread(
+                _memory_rows, scope, items, vectors, embedder, now, document_id, first_number
+            )
+            await db.executemany(
+                "INSERT INTO memories (scope, kind, text, importance, tags, source, author, created_at,"
+                " document_id, metadata, embedding, embedder, number) VALUES (:scope, :kind, :text, :importance,"
+                " :tags, :source, :author, :created_at, :document_id, :metadata, :embedding, :embedder, :number)",
+                rows,
+            )
+            # One writer inside one transaction: AUTOINCREMENT gives the batch consecutive ids.
+            (last,) = await fetchone_in(db, "SELECT last_insert_rowid()")
+            ids = list(range(last - len(items) + 1, last + 1))
+            await index_keywords(
+                db,
+                scope,
+                (
+                    (memory_id, item.text, str(item.metadata.get("title", "")))
+                    for memory_id, item in zip(ids, items, strict=True)
+                ),
+            )
+        return ids, document_id
+
+    async def get_memories(self, scope: str, ids: Iterable[int]) -> list[Memory]:
+        """The memories of `scope` among `ids`, in the order of `ids` (unknown ids skipped)."""
+        ids = list(ids)
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = await self._db.fetchall(
+            # `+scope`: look rows up by id; the planner would otherwise walk the whole scope's index
+            # (10 ms instead of 0.1 ms for 100 ids in a 100k scope).
+            f"SELECT {_SELECT} FROM memories WHERE +scope = ? AND id IN ({marks})", [scope, *ids]
+        )
+        by_id = {row["id"]: memory_from_row(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def get_memory(self, scope: str, memory_id: int) -> Memory | None:
+        """One memory of `scope`, or None."""
+        found = await self.get_memories(scope, [memory_id])
+        return found[0] if found else None
+
+    async def id_of_number(self, scope: str, number: int) -> int | None:
+        """The memory id behind the number `scope`'s users see (#3), or None."""
+        row = await self._db.fetchone("SELECT id FROM memories WHERE scope = ? AND number = ?", (scope, number))
+        return row["id"] if row else None
+
+    async def list_memories(
+        self, scope: str, *, offset: int = 0, limit: int = 20, include_superseded: bool = False
+    ) -> list[Memory]:
+        """Memories of `scope`, newest first."""
+        where = "" if include_superseded else " AND superseded_by IS NULL"
+        rows = await self._db.fetchall(
+            f"SELECT {_SELECT} FROM memories WHERE scope = ?{where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (scope, limit, offset),
+        )
+        return [memory_from_row(row) for row in rows]
+
+    async def all_memories(self, scope: str, *, include_superseded: bool = False) -> list[Memory]:
+        """Every memory of `scope`, oldest first (exports)."""
+        where = "" if include_superseded else " AND superseded_by IS NULL"
+        rows = await self._db.fetchall(f"SELECT {_SELECT} FROM memories WHERE scope = ?{where} ORDER BY id", (scope,))
+        return [memory_from_row(row) for row in rows]
+
+    async def count_live(self, scope: str) -> int:
+        """Memories of `scope` that retrieval can use."""
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) AS n FROM memories WHERE scope = ? AND superseded_by IS NULL", (scope,)
+        )
+        return int(row["n"])
+
+    async def counts(self, scope: str) -> tuple[dict[str, int], int]:
+        """Live memories of `scope` by kind, and how many are superseded."""
+        kinds = await self._db.fetchall(
+            "SELECT kind, COUNT(*) AS n FROM memories WHERE scope = ? AND superseded_by IS NULL GROUP BY kind",
+            (scope,),
+        )
+        superseded = await self._db.fetchone(
+            "SELECT COUNT(*) AS n FROM memories WHERE scope = ? AND superseded_by IS NOT NULL", (scope,)
+        )
+        return {row["kind"]: row["n"] for row in kinds}, superseded["n"]
+
+    async def delete_memory(self, scope: str, memory_id: int) -> tuple[Memory, list[int]] | None:
+        """Delete one memory of `scope` (row, keyword index, links).
+
+        Memories it had superseded (it was a correction) become live again; returns the deleted
+        memory and their ids, or None when `scope` has no such memory.
+        """
+        async with self._db.transaction() as db:
+            row = await fetchone_in(db, f"SELECT {_SELECT} FROM memories WHERE scope = ? AND id = ?", (scope, memory_id))
+            if row is None:
+                return None
+            replaced = await fetchall_in(
+                db,
+                "SELECT id, text, COALESCE(json_extract(metadata, '$.title'), '') AS title FROM memories"
+                " WHERE scope = ? AND superseded_by = ?",
+                (scope, memory_id),
+            )
+            await db.executemany(
+                "UPDATE memories SET superseded_by = NULL WHERE id = ?", [(r["id"],) for r in replaced]
+            )
+            await index_keywords(db, scope, ((r["id"], r["text"], r["title"]) for r in replaced))
+            await db.execute("DELETE FROM memories_fts WHERE rowid = ?", (memory_id,))
+            await db.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
+            memory = memory_from_row(row)
+            if memory.document_id is not None:
+                await db.execute("UPDATE documents SET chunks = chunks - 1 WHERE id = ?", (memory.document_id,))
+                await db.execute("DELETE FROM documents WHERE id = ? AND chunks <= 0", (memory.document_id,))
+        return memory, [r["id"] for r in replaced]
+
+    async def delete_document(self, scope: str, document_id: int) -> list[int]:
+        """Delete a document of `scope` with all its chunks (rows, keyword index); returns the memory ids."""
+        async with self._db.transaction() as db:
+            rows = await fetchall_in(
+                db, "SELECT id FROM memories WHERE scope = ? AND document_id = ?", (scope, document_id)
+            )
+            ids = [row["id"] for row in rows]
+            await db.executemany("DELETE FROM memories_fts WHERE rowid = ?", ((i,) for i in ids))
+            await db.execute("DELETE FROM memories WHERE scope = ? AND document_id = ?", (scope, document_id))
+            await db.execute("DELETE FROM documents WHERE scope = ? AND id = ?", (scope, document_id))
+        return ids
+
+    async def supersede(self, scope: str, ids: list[int], by: int) -> None:
+        """Mark `ids` as replaced by the correction `by`; they leave the keyword index."""
+        async with self._db.transaction() as db:
+            for memory_id in ids:
+                cursor = await db.execute(
+                    "UPDATE memories SET superseded_by = ? WHERE id = ? AND scope = ?", (by, memory_id, scope)
+                )
+                if cursor.rowcount:
+                    await db.execute("DELETE FROM memories_fts WHERE rowid = ?", (memory_id,))
+
+    async def vectors_of(self, ids: list[int]) -> np.ndarray:
+        """The stored embeddings of `ids`, in that order."""
+        marks = ",".join("?" * len(ids))
+        rows = await self._db.fetchall(f"SELECT id, embedding FROM memories WHERE id IN ({marks})", ids)
+        blobs = {row["id"]: row["embedding"] for row in rows}
+        return np.stack([np.frombuffer(blobs[i], dtype=np.float32) for i in ids])
+
+    async def link_corrections(self, memory_ids: list[int], correction_id: int) -> None:
+        """Attach a correction to memories it amends without replacing them (document chunks)."""
+        async with self._db.transaction() as db:
+            await db.executemany(
+                "INSERT OR IGNORE INTO corrections (memory_id, correction_id) VALUES (?, ?)",
+                [(memory_id, correction_id) for memory_id in memory_ids],
+            )
+
+    async def corrections_for(self, scope: str, memory_ids: list[int]) -> dict[int, list[Memory]]:
+        """For each of `memory_ids`, the live corrections linked to it."""
+        if not memory_ids:
+            return {}
+        marks = ",".join("?" * len(memory_ids))
+        rows = await self._db.fetchall(
+            f"SELECT c.memory_id AS amended, {', '.join('m.' + c for c in MEMORY_COLUMNS)} "
+            # CROSS JOIN keeps corrections as the outer loop: 0.05 ms instead of a scan of the scope (87 ms at 100k).
+            f"FROM corrections c CROSS JOIN memories m ON m.id = c.correction_id "
+            f"WHERE m.scope = ? AND m.superseded_by IS NULL AND c.memory_id IN ({marks}) ORDER BY m.id DESC",
+            [scope, *memory_ids],
+        )
+        found: dict[int, list[Memory]] = {}
+        for row in rows:
+            found.setdefault(row["amended"], []).append(memory_from_row(row))
+        return found
+
+    async def keyword_search(self, scope: str, match: str, limit: int) -> list[KeywordHit]:
+        """The best `limit` live memories of `scope` for an FTS5 `match` expression, by BM25."""
+        if not match:
+            return []
+        rows = await self._db.fetchall(
+            # The scope token inside MATCH: FTS5 only visits this scope's rows; weight 0 keeps it out of BM25.
+            "SELECT rowid AS id, -bm25(memories_fts, 1.0, 1.0, 0.0) AS score, text FROM memories_fts "
+            "WHERE memories_fts MATCH ? AND scope = ? ORDER BY score DESC LIMIT ?",
+            (f'scope_key : "{scope_key(scope)}" AND ({match})', scope, limit),
+        )
+        return [KeywordHit(int(row["id"]), float(row["score"]), row["text"]) for row in rows]
+
+    async def live_vectors(self, scope: str) -> tuple[np.ndarray, list[bytes], list[str]]:
+        """Ids, raw embedding blobs and embedder names of the live memories of `scope` (index rebuilds)."""
+        rows = await self._db.fetchall(
+            "SELECT id, embedding, embedder FROM memories WHERE scope = ? AND superseded_by IS NULL ORDER BY id",
+            (scope,),
+        )
+        ids = np.array([row["id"] for row in rows], dtype=np.int64)
+        return ids, [row["embedding"] for row in rows], [row["embedder"] or "" for row in rows]
+
+    async def live_ids(self, scope: str) -> np.ndarray:
+        """Ids of the live memories of `scope`, ascending."""
+        rows = await self._db.fetchall(
+            "SELECT id FROM memories WHERE scope = ? AND superseded_by IS NULL ORDER BY id", (scope,)
+        )
+        return np.array([row["id"] for row in rows], dtype=np.int64)
+
+    async def texts_needing_embedding(self, scope: str, embedder: str) -> list[tuple[int, str]]:
+        """Live memories of `scope` embedded by another model (or not at all)."""
+        rows = await self._db.fetchall(
+            "SELECT id, text FROM memories WHERE scope = ? AND superseded_by IS NULL "
+            "AND (embedder IS NOT ? OR embedding IS NULL)",
+            (scope, embedder),
+        )
+        return [(row["id"], row["text"]) for row in rows]
+
+    async def set_embeddings(self, ids: list[int], vectors: np.ndarray, embedder: str) -> None:
+        """Store new vectors for `ids` (after the embedder changed)."""
+        async with self._db.transaction() as db:
+            await db.executemany(
+                "UPDATE memories SET embedding = ?, embedder = ? WHERE id = ?",
+                [
+                    (vector.tobytes(), embedder, memory_id)
+                    for memory_id, vector in zip(ids, np.asarray(vectors, dtype=np.float32), strict=True)
+                ],
+            )
+
+    async def scopes(self) -> list[str]:
+        """Every scope that has memories."""
+        return [row["id"] for row in await self._db.fetchall("SELECT id FROM scopes ORDER BY id")]

@@ -1,0 +1,55 @@
+"""The Store: one database, and one object per kind of data it owns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.store.chats import ChatSettingsStore
+from core.store.database import Database
+from core.store.documents import DocumentStore
+from core.store.interactions import InteractionLog
+from core.store.memories import MemoryStore
+from core.store.roles import RoleStore
+
+
+@dataclass
+class ScopeStats:
+    """Counts that /status shows for one scope."""
+
+    by_kind: dict[str, int]
+    superseded: int
+    documents: int
+    interactions: int
+
+    @property
+    def live(self) -> int:
+        """Memories that retrieval can use."""
+        return sum(self.by_kind.values())
+
+
+@dataclass
+class Store:
+    """Memories (with their keyword index), documents, the conversation log, chat settings and roles."""
+
+    database: Database
+    memories: MemoryStore
+    documents: DocumentStore
+    interactions: InteractionLog
+    chats: ChatSettingsStore
+    roles: RoleStore
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        """Open (creating and migrating) the database at `path`."""
+        db = await Database.open(path)
+        return cls(db, MemoryStore(db), DocumentStore(db), InteractionLog(db), ChatSettingsStore(db), RoleStore(db))
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.database.close()
+
+    async def stats(self, scope: str) -> ScopeStats:
+        """Counts by kind, superseded, documents and interactions for `scope`."""
+        by_kind, superseded = await self.memories.counts(scope)
+        return ScopeStats(by_kind, superseded, await self.documents.count(scope), await self.interactions.count(scope))
