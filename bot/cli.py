@@ -13,39 +13,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.app import App, build_app
+from bot.cli_args import add_scope, importance_arg
+from bot.export_cli import add_export_parser
+from bot.finetune_cli import add_finetune_parser
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
 from core.errors import UserError
 from core.i18n import Translator
 from core.ingestion.parsers import SUPPORTED_EXTENSIONS
 from core.retrieval.hybrid import MODES
-from core.scope import CONSOLE_SCOPE, is_valid_scope
-
-
-def scope_arg(value: str) -> str:
-    """Validate a `platform:kind:id` scope given on the command line."""
-    if not is_valid_scope(value):
-        raise argparse.ArgumentTypeError(
-            f"not a scope id: {value!r} (e.g. telegram:user:42, discord:guild:7)"
-        )
-    return value
-
-
-def importance_arg(value: str) -> float:
-    """A number between 0 and 1."""
-    number = float(value)
-    if not 0.0 <= number <= 1.0:
-        raise argparse.ArgumentTypeError("importance must be between 0 and 1")
-    return number
-
-
-def _add_scope(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--scope",
-        type=scope_arg,
-        default=CONSOLE_SCOPE,
-        help=f"memory scope (default: {CONSOLE_SCOPE}, the console user)",
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="ingest files and directories (recursively)")
     ingest.add_argument("paths", nargs="+", type=Path)
     ingest.add_argument("--importance", type=importance_arg, default=None)
-    _add_scope(ingest)
+    add_scope(ingest)
     ingest.set_defaults(func=cmd_ingest)
 
     search = sub.add_parser("search", help="show what retrieval returns for a query")
@@ -70,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=10)
     search.add_argument("--mode", choices=MODES, default="hybrid")
     search.add_argument("--json", action="store_true", help="print one JSON array")
-    _add_scope(search)
+    add_scope(search)
     search.set_defaults(func=cmd_search)
 
     remember = sub.add_parser("remember", help="list memories (optionally matching a query)")
@@ -78,35 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
     remember.add_argument("--page", type=int, default=1)
     remember.add_argument("--limit", type=int, default=20)
     remember.add_argument("--json", action="store_true")
-    _add_scope(remember)
+    add_scope(remember)
     remember.set_defaults(func=cmd_remember)
 
     forget = sub.add_parser("forget", help="delete one memory by id")
     forget.add_argument("id", type=lambda v: int(v.lstrip("#")))
-    _add_scope(forget)
+    add_scope(forget)
     forget.set_defaults(func=cmd_forget)
 
     status = sub.add_parser("status", help="memory counts, index size, model")
-    _add_scope(status)
+    add_scope(status)
     status.set_defaults(func=cmd_status)
-    _add_optional_parsers(sub)
+    add_export_parser(sub)
+    add_finetune_parser(sub)
     return parser
-
-
-def _add_optional_parsers(sub: argparse._SubParsersAction) -> None:
-    """Subcommands that live in their own modules (export, finetune)."""
-    try:
-        from bot.export_cli import add_export_parser
-    except ImportError:
-        pass
-    else:
-        add_export_parser(sub)
-    try:
-        from bot.finetune_cli import add_finetune_parser
-    except ImportError:
-        pass
-    else:
-        add_finetune_parser(sub)
 
 
 async def cmd_run(app: App, args: argparse.Namespace) -> int:

@@ -7,17 +7,16 @@ import sys
 from pathlib import Path
 
 from bot.app import App
+from bot.cli_args import add_scope
 from core.export import FORMATS, export_scope
 
 
 def add_export_parser(sub: argparse._SubParsersAction) -> None:
     """Register `export --scope S --format F [--out FILE]`."""
-    from bot.cli import _add_scope
-
     export = sub.add_parser("export", help="export a scope's memory (json backup, jsonl training, text)")
     export.add_argument("--format", choices=FORMATS, default="json")
     export.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
-    _add_scope(export)
+    add_scope(export)
     export.set_defaults(func=cmd_export)
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.app import App
+from bot.cli_args import add_scope
 from core.errors import LLMUnavailable, UserError
 from core.training.ollama_model import (
     CreateRequest,
@@ -25,8 +26,6 @@ from core.training.records import Pair, chat_records, system_for, training_pairs
 
 def add_finetune_parser(sub: argparse._SubParsersAction) -> None:
     """Register `finetune --scope S --base MODEL --name NAME [--lora --hf-model PATH ...]`."""
-    from bot.cli import _add_scope
-
     tune = sub.add_parser("finetune", help="create a custom Ollama model from a scope's memory")
     tune.add_argument("--name", required=True, help="name of the new Ollama model")
     tune.add_argument("--base", default=None, help="base Ollama model (default: the configured model)")
@@ -52,7 +51,7 @@ def add_finetune_parser(sub: argparse._SubParsersAction) -> None:
     lora.add_argument("--learning-rate", type=float, default=2e-4)
     lora.add_argument("--rank", type=int, default=8)
     lora.add_argument("--batch-size", type=int, default=4)
-    _add_scope(tune)
+    add_scope(tune)
     tune.set_defaults(func=cmd_finetune)
 
 
@@ -112,7 +111,7 @@ async def _finetune(app: App, args: argparse.Namespace) -> int:
     t = app.assistant.text
     console = Console(highlight=False)
     base = args.base or app.settings.ollama.model
-    live = await app.memory.store.all_memories(args.scope)
+    live = await app.memory.store.memories.all_memories(args.scope)
     pairs = training_pairs(live)
     if not pairs:
         raise UserError("finetune.no_data", scope=args.scope)

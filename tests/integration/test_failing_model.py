@@ -77,7 +77,7 @@ async def test_a_stream_cut_half_way_keeps_the_partial_answer_and_marks_it(make_
     assert text.startswith("The gate code is")
     assert "1357" not in text
     assert "The answer was interrupted: The connection to the language model was cut" in text
-    logged = (await app.store.recent_interactions(SCOPE, 1))[0]
+    logged = (await app.store.interactions.recent_interactions(SCOPE, SCOPE, 1))[0]
     assert logged.output == text
     _assert_clean(text, fake_ollama.url, caplog)
 

@@ -80,7 +80,7 @@ async def test_seed_messages_are_only_what_people_stated(make_app, fake_ollama):
     await app.memory.ingest(
         SCOPE, "qa.csv", b"question,answer,importance\nWhere is the ladder?,In the shed.,0.8\n"
     )
-    await app.store.log_interaction(
+    await app.store.interactions.log_interaction(
         SCOPE, "console:chat:local", "console:local", "What is 2+2?", "5, I think.", [], "llama3.2", 1.0
     )
     assert await cmd_finetune(app, _args("--name", "me")) == 0
