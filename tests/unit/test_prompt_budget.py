@@ -59,3 +59,26 @@ def test_language_guess():
     assert guess_language("Ma sœur Clara habite à Lyon depuis deux ans.") == "fr"
     assert guess_language("The dentist is on Thursday.") == "en"
     assert main_language(["Le code est 2580.", "La réunion est jeudi.", "The boat is blue."]) == "fr"
+
+
+# Token counts measured with SmolLM2-135M-Instruct's own tokenizer (byte-level BPE rebuilt from the
+# GGUF's vocabulary and merges, digits split; the model the real-server run used; docs/ollama.md).
+SMOLLM2_COUNTS = {
+    "Gardening notes say the roses along the fence need pruning in late winter, the compost heap "
+    "should be turned every three weeks, and the apple tree by the garage gives fruit in October.": 37,
+    "Ma sœur Clara habite à Lyon depuis 2019 ; elle a trois enfants et travaille à l'hôpital "
+    "Édouard-Herriot. Le code du portail est 2580, et la clé de secours est sous le pot de fleurs bleu.": 74,
+    "Call 06 12 34 56 78 or 0612345678; the invoice 2024-11-27 totals 1234.56 EUR.": 53,
+    '{"id": 12, "tags": ["home", "wifi"], "url": "https://example.org/a?b=c&d=e"}': 37,
+    "a b c I am at it, is it so? ok, no, we do.": 19,
+    "✅ 📥 ♻️ ❌ → ← « » — … € £ ° ± × ÷": 25,
+    "Élève, été, à côté, où, déjà, Noël, cœur, œuvre, ça, garçon, hôpital, forêt, naïf, Zoë.": 58,
+    "# Notes\n\n- **Tomatoes**: water every evening.\n- _Roses_: prune in March.\n  1. First\n  2. Second\n": 32,
+    "Contact Siobhan Ní Bhriain at siobhan.nibhriain@example.ie or https://www.example.ie/contact?id=42#top.": 41,
+    "HTTPServerError in XMLHttpRequestHandler; call getUserByID(userId) then JSONDecodeError.": 25,
+}
+
+
+def test_the_estimate_is_never_below_a_real_tokenizer():
+    for text, real in SMOLLM2_COUNTS.items():
+        assert estimate_tokens(text) >= real, text
