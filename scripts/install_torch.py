@@ -33,21 +33,22 @@ def cuda_packages(report: dict) -> list[str]:
     return sorted(n for n in names if n.startswith(CUDA_PREFIXES) or n in CUDA_NAMES)
 
 
-def pip(*args: str) -> list[str]:
-    """A quiet pip command line for this interpreter (its full log goes to --log)."""
-    return [sys.executable, "-m", "pip", "-qq", "--disable-pip-version-check", "--no-input", *args]
+def pip(log: Path, *args: str) -> None:
+    """Run pip with this interpreter, its whole output appended to `log`; on failure show the log's end."""
+    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "--progress-bar", "off"]
+    with log.open("a") as out:
+        done = subprocess.run([*command, *args], stdout=out, stderr=subprocess.STDOUT, check=False)
+    if done.returncode != 0:
+        tail = log.read_text(errors="replace").splitlines()[-15:]
+        print(f"   pip failed, the end of {log}:", *tail, sep="\n   ", file=sys.stderr)
+        raise SystemExit(done.returncode)
 
 
 def resolve(requirement: str, index: list[str], log: Path) -> dict:
     """What `pip install requirement` would install into a fresh environment (a dry run, nothing changes)."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.json"
-        subprocess.run(
-            pip("install", "--dry-run", "--ignore-installed", "--report", str(report), "--log", str(log))
-            + index
-            + [requirement],
-            check=True,
-        )
+        pip(log, "install", "--dry-run", "--ignore-installed", "--report", str(report), *index, requirement)
         return json.loads(report.read_text())
 
 
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gpu", action="store_true", help="the default index's build (CUDA on x86-64)")
     parser.add_argument("--cpu-index", default=CPU_INDEX, help="PyTorch's CPU wheel index (or a mirror)")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the CPU index")
-    parser.add_argument("--log", type=Path, default=Path(".venv/install.log"), help="pip's full log")
+    parser.add_argument("--log", type=Path, default=Path(".venv/install.log"), help="pip's whole output goes here")
     parser.add_argument("--dry-run", action="store_true", help="print the resolution as JSON, install nothing")
     args = parser.parse_args(argv)
     requirement = f"torch=={args.version}"
@@ -99,15 +100,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    subprocess.run(pip("install", "--log", str(args.log)) + index + [requirement], check=True)
+    pip(args.log, "install", *index, requirement)
     kind = "CUDA" if cuda else "CPU"
     print(f"      torch {versions.get('torch', args.version)} ({kind}) from {route}")
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except subprocess.CalledProcessError as error:
-        print(f"error: pip failed (exit {error.returncode}); see the log given by --log", file=sys.stderr)
-        sys.exit(error.returncode)
+    sys.exit(main())
