@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOG := $(VENV)/install.log
-PIP := $(BIN)/python -m pip --disable-pip-version-check --no-input --progress-bar off
+PIP := $(BIN)/python -m pip --disable-pip-version-check --no-input
 QUIET = >>$(LOG) 2>&1 || { echo "   failed, the end of $(LOG):"; tail -n 15 $(LOG); exit 1; }
 
 .PHONY: install run chat test lint clean

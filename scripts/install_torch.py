@@ -35,7 +35,7 @@ def cuda_packages(report: dict) -> list[str]:
 
 def pip(log: Path, *args: str) -> None:
     """Run pip with this interpreter, its whole output appended to `log`; on failure show the log's end."""
-    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "--progress-bar", "off"]
+    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
     with log.open("a") as out:
         done = subprocess.run([*command, *args], stdout=out, stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
