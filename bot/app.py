@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adapters.console import CONSOLE_USER
+from bot.embedder import build_embedder
 from bot.settings import Settings
 from core.access import AccessControl
 from core.assistant import Assistant, Exporter
 from core.conversation import Conversation, TalkSettings
 from core.embeddings import Embedder
-from core.embeddings.sentence_transformer import SentenceTransformerEmbedder
 from core.export import exporter_for
 from core.i18n import Translator
 from core.llm import ChatModel
@@ -55,11 +55,7 @@ async def build_app(
     """Open the store under the data directory and assemble the services."""
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
-    embedder = embedder or SentenceTransformerEmbedder(
-        settings.embeddings.model,
-        batch_size=settings.embeddings.batch_size,
-        device=settings.embeddings.device,
-    )
+    embedder = embedder or build_embedder(settings)
     llm = chat_model or OllamaChatModel(
         settings.ollama.host,
         timeout=settings.ollama.timeout,

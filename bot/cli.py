@@ -8,11 +8,8 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from bot.app import App, build_app
 from bot.cli_args import add_scope, importance_arg
 from bot.export_cli import add_export_parser
 from bot.finetune_cli import add_finetune_parser
@@ -22,6 +19,9 @@ from core.errors import UserError
 from core.i18n import Translator
 from core.ingestion.parsers import SUPPORTED_EXTENSIONS
 from core.retrieval.hybrid import MODES
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +98,9 @@ def iter_files(paths: list[Path]) -> Iterator[Path]:
 
 async def cmd_ingest(app: App, args: argparse.Namespace) -> int:
     """Ingest files with a progress bar and one summary line per file."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     t = app.assistant.text
     lang = app.settings.language
     console = Console(stderr=False, highlight=False)
@@ -224,6 +227,8 @@ async def cmd_status(app: App, args: argparse.Namespace) -> int:
 
 
 async def _main(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_app  # after parsing: `--help` and usage errors need none of the services
+
     app = await build_app(settings)
     try:
         return await args.func(app, args)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.app import App
 from bot.cli_args import add_scope
 from core.export import FORMATS, export_scope
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def add_export_parser(sub: argparse._SubParsersAction) -> None:

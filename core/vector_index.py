@@ -68,7 +68,6 @@ class VectorIndexes:
 
     async def _load(self, scope: str) -> ScopeIndex:
         """Read the saved index if it agrees with the store, else rebuild it from stored vectors."""
-        dimension = await asyncio.to_thread(lambda: self._embedder.dimension)
         path = self.path(scope)
         live = await self._memories.live_ids(scope)
         stale = await self._memories.texts_needing_embedding(scope, self._embedder.name)
@@ -76,20 +75,27 @@ class VectorIndexes:
             try:
                 index = await asyncio.to_thread(faiss.read_index, str(path))
                 ids = np.sort(faiss.vector_to_array(index.id_map)) if index.ntotal else np.array([], np.int64)
-                if index.d == dimension and np.array_equal(ids, live):
+                # A non-empty index holding exactly the live ids was built from this embedder's vectors
+                # (none is stale), so only an empty one needs the model's dimension to be checked.
+                if np.array_equal(ids, live) and (index.ntotal or index.d == await self._dimension()):
                     return ScopeIndex(index, set(ids.tolist()))
                 log.warning("index of %s disagrees with the store; rebuilding", scope)
             except RuntimeError:
                 log.warning("index of %s is unreadable; rebuilding", scope, exc_info=True)
-        return await self._rebuild(scope, dimension, stale)
+        return await self._rebuild(scope, stale)
 
-    async def _rebuild(self, scope: str, dimension: int, stale: list[tuple[int, str]]) -> ScopeIndex:
+    async def _dimension(self) -> int:
+        """The embedder's vector length (loads its model: avoided when stored vectors tell it)."""
+        return await asyncio.to_thread(lambda: self._embedder.dimension)
+
+    async def _rebuild(self, scope: str, stale: list[tuple[int, str]]) -> ScopeIndex:
         """Re-embed memories made by another model, then build the index from the store."""
         if stale:
             ids = [memory_id for memory_id, _ in stale]
             vectors = await asyncio.to_thread(self._embedder.embed, [text for _, text in stale])
             await self._memories.set_embeddings(ids, vectors, self._embedder.name)
         ids, blobs, _ = await self._memories.live_vectors(scope)
+        dimension = len(blobs[0]) // 4 if len(ids) else await self._dimension()
 
         def build() -> faiss.IndexIDMap2:
             index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))

@@ -117,3 +117,14 @@ def test_responsiveness_benchmark_measures_lag_during_ingestion(tmp_path: Path) 
     assert figures["ingestion_finished"] is True and figures["chunks"] > 10
     assert figures["max_lag_ms"] >= 0 and figures["talk_p99_ms"] > 0
     assert figures["during_ingestion"]["talk_requests"] >= 20
+
+
+def test_cli_benchmark_times_commands_against_both_baselines():
+    figures = run_bench("cli", "--rounds", "1", "--only", "souvenir status,souvenir search")
+    rows = {row["command"]: row for row in figures["commands"]}
+    assert set(rows) == {"python -c pass", "load the embedder alone", "souvenir status", "souvenir search"}
+    assert 0 < figures["python_s"] < figures["embedder_load_s"]
+    assert rows["souvenir search"]["needs_embedder"] and not rows["souvenir status"]["needs_embedder"]
+    for row in rows.values():
+        assert row["best_s"] > 0
+        assert abs(row["vs_embedder_load"] - row["best_s"] / figures["embedder_load_s"]) < 0.01
