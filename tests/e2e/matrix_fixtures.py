@@ -115,14 +115,18 @@ class MatrixUser:
         assert isinstance(response, RoomSendResponse), response
         return response.event_id
 
-    async def send_file(self, room_id: str, name: str, data: bytes, mime: str = "text/plain") -> str:
-        """Upload `data` and post it as m.file (encrypted in an encrypted room)."""
+    async def send_file(
+        self, room_id: str, name: str, data: bytes, mime: str = "text/plain", *, caption: str | None = None
+    ) -> str:
+        """Upload `data` and post it as m.file (encrypted in an encrypted room), with an optional caption."""
         encrypted = self.client.rooms[room_id].encrypted
         upload, keys = await self.client.upload(
             io.BytesIO(data), content_type=mime, filename=name, encrypt=encrypted, filesize=len(data)
         )
         assert isinstance(upload, UploadResponse), upload
         content: dict = {"msgtype": "m.file", "body": name, "info": {"size": len(data), "mimetype": mime}}
+        if caption is not None:
+            content |= {"body": caption, "filename": name}
         if encrypted:
             content["file"] = {**keys, "url": upload.content_uri}
         else:

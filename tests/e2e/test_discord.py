@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import statistics
 
 import discord
@@ -295,3 +296,56 @@ async def test_measure_time_to_first_message(discord_server, fake_ollama, bot):
         f"discord slash command acknowledged after INTERACTION_CREATE: median {statistics.median(acks) * 1000:.0f} ms"
     )
     assert len(delays) == 5 and len(acks) == 5
+
+
+async def test_stranger_in_a_server_is_refused_only_to_them(discord_server, fake_ollama, bot):
+    token = await discord_server.push_interaction(MALLORY, "teach", {"text": "I own this bot"})
+    refusal = await settled(discord_server, lambda: discord_server.for_interaction(token), "discord:3")
+    assert "/start CODE" in refusal
+    assert discord_server.callbacks[-1]["data"]["flags"] & 64, "deferred privately"
+    assert all(s.ephemeral for s in discord_server.for_interaction(token))
+    await discord_server.push_message(MALLORY, "hello bot", mention_bot=True)
+    fake_ollama.reply = "Hi alice."
+    await discord_server.push_message(ALICE, "hello bot", mention_bot=True)
+    channel = discord_server.channel_id
+    await settled(discord_server, lambda: discord_server.in_channel(channel), "Hi alice.")
+    public = discord_server.in_channel(channel, ephemeral=False)
+    assert [s.content for s in public] == ["Hi alice."], "nothing public for the stranger"
+
+
+async def test_slash_options_are_declared_required_described_and_localised(discord_server, bot):
+    commands = {c["name"]: c for c in discord_server.commands[str(discord_server.guild_id)]}
+    text = commands["teach"]["options"][0]
+    assert text["required"] is True
+    assert text["description"] != "…" and text["description_localizations"]["fr"] != text["description"]
+    assert all(o["required"] for o in commands["correct"]["options"])
+    assert all(o["description"] != "…" for c in commands.values() for o in c.get("options", []))
+    assert not commands["remember"]["options"][0].get("required")
+    assert commands["ingest"]["options"][0]["required"] is True
+
+
+async def test_global_sync_registers_each_command_once(discord_server, make_app):
+    app = await make_app(allowed_users=["discord:1"])
+    adapter = adapter_for(settings_for(discord_server, sync_global=True), app)
+    await adapter.start()
+    await adapter.stop()
+    assert "teach" in {c["name"] for c in discord_server.commands["global"]}
+    assert str(discord_server.guild_id) not in discord_server.commands, "not also per server"
+
+
+async def test_a_refused_message_ends_the_answer_with_one_log_line(discord_server, fake_ollama, bot, caplog):
+    caplog.set_level(logging.WARNING)
+    fake_ollama.reply = "One two three four five six seven eight nine ten."
+    fake_ollama.chunk_words = 1
+    fake_ollama.chunk_delay = 0.01
+    discord_server.refuse_next[("POST", "create_message")] = 1
+    await discord_server.push_message(ALICE, "hello", guild=False)
+
+    def ended() -> bool:
+        return any("refused" in r.getMessage() or r.levelno >= logging.ERROR for r in caplog.records)
+
+    await discord_server.wait_for(ended)
+    assert [r.levelno for r in caplog.records] == [logging.WARNING], [r.getMessage() for r in caplog.records]
+    fake_ollama.reply = "Still here."
+    await discord_server.push_message(ALICE, "again", guild=False)
+    await settled(discord_server, lambda: discord_server.in_channel(701), "Still here.")

@@ -281,3 +281,57 @@ async def test_encrypted_dm_is_read_and_answered(bot, users):
     assert "3rd of March" in await alice.answer(room, "!remember launch")
     replies = [m for m in alice.messages.values() if m.room_id == room]
     assert replies and all(m.encrypted for m in replies)  # every answer was sent encrypted
+
+
+async def test_the_bot_name_inside_a_sentence_is_not_a_mention(bot, users, fake_ollama):
+    alice, carol = await users("alice"), await users("carol")
+    adapter = await bot(alice, carol)
+    me = adapter.client.user_id
+    group = await three_person_room(alice, carol, adapter)
+    await adapter.client.set_displayname("Souvenir")
+    await alice.wait_for(lambda: adapter.client.rooms[group].user_name(me) == "Souvenir")
+
+    chatter = await alice.send(group, "On a ramené un souvenir de Rome")
+    asked = await carol.answer(group, "Souvenir, quelle heure est-il ?", done=lambda t: "quelle heure" in t)
+    assert "You said: quelle heure est-il ?" in asked
+    assert alice.replies_to(chatter) == []
+    assert [r["messages"][-1]["content"] for r in fake_ollama.chat_requests] == ["quelle heure est-il ?"]
+
+
+async def test_a_file_in_a_shared_room_is_read_only_when_addressed(bot, users):
+    alice, carol, mallory = await users("alice"), await users("carol"), await users("mallory")
+    adapter = await bot(alice, carol)
+    me = adapter.client.user_id
+    group = await alice.create_room(me, carol.user_id, mallory.user_id)
+    await carol.join(group)
+    await mallory.join(group)
+    await alice.wait_for(lambda: group in adapter.client.rooms and len(adapter.client.rooms[group].users) == 4)
+
+    menu = await carol.send_file(group, "menu.txt", b"Friday: fish and chips.")
+    junk = await mallory.send_file(group, "junk.txt", b"Buy my product.")
+    kept = await alice.send_file(group, "recipes.txt", b"Pancakes need eggs.", caption=f"{me}: keep this")
+    assert "✅ recipes.txt" in await alice.reply_text(kept, done=lambda t: "✅" in t)
+    listed = await alice.answer(group, "!remember")
+    assert "Pancakes" in listed and "fish" not in listed and "product" not in listed
+    assert alice.replies_to(menu) == [] and alice.replies_to(junk) == []
+    assert not any("not on my list" in m.text for m in alice.messages.values())
+
+
+async def test_matrix_words_every_command_with_an_exclamation_mark(bot, users):
+    alice, mallory = await users("alice"), await users("mallory")
+    adapter = await bot(alice)
+    me = adapter.client.user_id
+    room = await dm(alice, adapter)
+    help_text = await alice.answer(room, "!help")
+    assert "!teach TEXT" in help_text and "!remember [QUERY]" in help_text
+    assert "\n• teach" not in help_text
+
+    shared = await alice.create_room(me, mallory.user_id)
+    await mallory.join(shared)
+    await alice.wait_for(lambda: shared in adapter.client.rooms and len(adapter.client.rooms[shared].users) == 3)
+    line = await mallory.answer(shared, "!teach I own this bot")
+    assert mallory.user_id not in line and "start" not in line, "no id or pairing text in a group"
+    await alice.client.room_leave(shared)
+    await mallory.wait_for(lambda: len(adapter.client.rooms[shared].users) == 2)
+    refusal = await mallory.answer(shared, "hello")
+    assert f"matrix:{mallory.user_id}" in refusal and "!start CODE" in refusal and "/start" not in refusal

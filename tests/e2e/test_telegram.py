@@ -332,3 +332,81 @@ async def test_latency_from_update_served_to_first_answer(telegram, fake_ollama,
         f"\ntelegram update→first sendMessage: median {statistics.median(latencies) * 1000:.1f} ms "
         f"(runs: {', '.join(f'{x * 1000:.1f}' for x in latencies)})"
     )
+
+
+def boat_document(file_id: str = "boat") -> dict:
+    """A one-chunk text document served by the stand-in."""
+    return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": "boat.txt", "file_size": 30}
+
+
+async def test_ids_count_per_chat_and_a_document_is_forgotten_by_its_own_label(telegram, bot):
+    _adapter, app = bot
+    mine = user_scope("telegram", OWNER)
+    telegram.push_message("/teach The boat needs new sails")
+    assert "#1" in await answer_in(telegram, OWNER, "Remembered")
+    telegram.add_file("boat", b"The boat is moored at pontoon C.")
+    telegram.push_message(document=boat_document())
+    done = await answer_in(telegram, OWNER, "✅ boat.txt")
+    assert "boat.txt: 1 memory," in done, "one memory, not '1 memories'"
+    assert "/forget doc 1" in done
+    telegram.push_message("/forget doc 1")
+    assert "boat.txt" in await answer_in(telegram, OWNER, "Forgot document 1")
+    assert [m.text for m in await app.store.all_memories(mine)] == ["The boat needs new sails"]
+    telegram.push_message("/forget 1")
+    await answer_in(telegram, OWNER, "Forgot #1: The boat needs new sails")
+    assert await app.store.count_live(mine) == 0
+
+    group = -3003
+    telegram.push_message(f"/teach@{BOT_USERNAME} The club meets on Sundays", chat_id=group, chat_type="group")
+    assert "#1." in await answer_in(telegram, group, "Remembered"), "a group's first memory is #1"
+
+
+async def test_remember_query_pages_give_the_true_total_and_a_working_next_page(telegram, bot):
+    for i in range(12):
+        telegram.push_message(f"/teach Garden note {i}: water the tomatoes")
+        await telegram.wait_for(lambda n=i: sum("Remembered" in t for t in telegram.chat_text(OWNER)) == n + 1)
+    telegram.push_message("/remember tomatoes")
+    first = await answer_in(telegram, OWNER, "Memories 1–10")
+    assert "of 12" in first
+    assert "More: /remember tomatoes page 2" in first
+    telegram.push_message("/remember tomatoes page 2")
+    second = await answer_in(telegram, OWNER, "Memories 11–12 of 12")
+    assert second.count("Garden note") == 2 and "More:" not in second
+
+
+async def test_stranger_in_a_group_gets_one_short_line_without_id_or_pairing(telegram, fake_ollama, bot):
+    group = -4004
+    telegram.push_message(f"/teach@{BOT_USERNAME} I own this bot", chat_id=group, chat_type="group", user_id=99)
+    line = await answer_in(telegram, group, "direct chat")
+    assert "telegram:99" not in line and "start" not in line and "SOUVENIR_" not in line
+    telegram.add_file("junk", b"junk text")
+    telegram.push_message(
+        f"@{BOT_USERNAME} here", chat_id=group, chat_type="group", user_id=99, document=boat_document("junk")
+    )
+    telegram.push_message("/start", chat_id=group, chat_type="group", user_id=42)
+    await answer_in(telegram, group, "Hello")
+    assert len(telegram.chat_text(group)) == 2, "the stranger's file got no public answer"
+    assert telegram.downloads == [] and not fake_ollama.chat_requests
+
+
+async def test_group_file_is_read_only_when_it_names_or_answers_the_bot(telegram, bot):
+    _adapter, app = bot
+    group = -5005
+    telegram.add_file("menu", b"Friday menu: fish and chips.")
+    telegram.push_message(chat_id=group, chat_type="group", document=boat_document("menu"))
+    telegram.push_message(f"@{BOT_USERNAME}", chat_id=group, chat_type="group", document=boat_document("menu"))
+    await answer_in(telegram, group, "✅")
+    assert telegram.downloads == ["menu"], "the unaddressed file was never downloaded"
+    assert await app.store.count_live(group_scope("telegram", "chat", group)) == 1
+
+
+async def test_language_command_is_kept_per_chat_and_help_uses_slash_syntax(telegram, bot):
+    telegram.push_message("/language fr", language_code="en")
+    await answer_in(telegram, OWNER, "Désormais je réponds en français")
+    telegram.push_message("/help", language_code="en")
+    help_text = await answer_in(telegram, OWNER, "Voici ce que je sais faire")
+    assert "/teach TEXTE" in help_text and "/forget N | doc N" in help_text
+    telegram.push_message("/language", chat_id=-6006, chat_type="group", language_code="en")
+    assert "English" in await answer_in(telegram, -6006, "language")
+    menu = {c.params.get("language_code"): c.params["commands"] for c in telegram.sent("setMyCommands")}
+    assert any(c["command"] == "language" for c in menu["fr"])

@@ -68,7 +68,8 @@ class FakeDiscord:
     """`async with FakeDiscord(token) as dc:` serves /api/v10/..., /gateway (WebSocket) and /attachments/...
 
     Push events with `push_message` / `push_interaction`; `sent` holds every bot message by id;
-    `fail_next[(method, route)] = n` answers the next n such calls with a 429 carrying Discord's headers.
+    `fail_next[(method, route)] = n` answers the next n such calls with a 429 carrying Discord's headers;
+    `refuse_next[(method, route)] = n` answers them with 403 Missing Permissions (not retried).
     """
 
     def __init__(self, token: str, guild_id: int = 500, channel_id: int = 600) -> None:
@@ -83,6 +84,7 @@ class FakeDiscord:
         self.commands: dict[str, list[dict]] = {}
         self.callbacks: list[dict] = []
         self.fail_next: dict[tuple[str, str], int] = {}
+        self.refuse_next: dict[tuple[str, str], int] = {}
         self.pushed_at: dict[int, float] = {}
         self._ids = itertools.count(10_000)
         self._seq = itertools.count(1)
@@ -391,6 +393,9 @@ class FakeDiscord:
         ):
             return body, files, _json({"message": "401: Unauthorized", "code": 0}, 401)
         key = (request.method, route)
+        if self.refuse_next.get(key):
+            self.refuse_next[key] -= 1
+            return body, files, _json({"message": "Missing Permissions", "code": 50013}, 403)
         if self.fail_next.get(key):
             self.fail_next[key] -= 1
             headers = {
