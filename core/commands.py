@@ -194,6 +194,21 @@ class Registry:
 
 
 REGISTRY = Registry()
+PLATFORM_PREFIXES = {"Telegram, Discord": "/", "Matrix": "!", "Console": ""}
+
+
+def markdown_table(registry: Registry = REGISTRY) -> str:
+    """The command table of docs/commands.md: each command in each platform's syntax, help in en and fr."""
+    head = [*PLATFORM_PREFIXES, "What it does", "Ce que ça fait"]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for command in registry.commands:
+        usages = [f"`{command.usage('en', prefix)}`".replace("|", "\\|") for prefix in PLATFORM_PREFIXES.values()]
+        helps = [command.describe("en"), command.describe("fr")]
+        if command.aliases:
+            helps[0] += f" (also: {', '.join(command.aliases)})"
+            helps[1] += f" (aussi : {', '.join(command.aliases)})"
+        rows.append("| " + " | ".join([*usages, *helps]) + " |")
+    return "\n".join(rows)
 _PAGE = re.compile(r"(?:^|\s)page\s+(\d+)\s*$", re.IGNORECASE)
 _MEMORY = re.compile(r"^#?(\d+)$")
 _DOCUMENT = re.compile(r"^#?doc(?:ument)?\s*#?(\d+)$", re.IGNORECASE)

@@ -30,3 +30,38 @@ def test_translations_have_the_same_keys_and_placeholders():
         fields = {f for _, f, _, _ in string.Formatter().parse(english) if f}
         french = {f for _, f, _, _ in string.Formatter().parse(MESSAGES["fr"][key]) if f}
         assert fields == french, key
+
+
+def _imports(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def test_adapters_import_nothing_from_the_application():
+    offenders = [
+        f"{p}: {n}" for p in Path("adapters").glob("*.py") for n in _imports(p) if n.split(".")[0] == "bot"
+    ]
+    assert offenders == []
+
+
+def test_adapters_hold_no_policy():
+    """No command names, refusal texts or splitting/throttling of their own: the core and the render loop own them."""
+    from core.commands import REGISTRY
+
+    words = REGISTRY.words()
+    offenders = []
+    for path in Path("adapters").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            text = node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+            if text.lower() in words or text.startswith("access."):
+                offenders.append(f"{path}:{node.lineno} {text!r}")
+            renders = isinstance(node, ast.Name) and node.id in ("split_text", "StreamRenderer")
+            if renders and path.name != "rendering.py":
+                offenders.append(f"{path}:{node.lineno} {node.id}")
+    assert offenders == []

@@ -74,3 +74,11 @@ def test_every_command_has_english_and_french_help_and_a_handler():
         assert command.help["en"] and command.help["fr"] and command.help["fr"] != command.help["en"]
         assert all(a.help["en"] and a.help["fr"] for a in command.arguments)
         assert command.name == "talk" or hasattr(Assistant, f"_cmd_{command.name}")
+
+
+def test_the_documented_command_table_is_the_generated_one():
+    from pathlib import Path
+
+    from core.commands import markdown_table
+
+    assert markdown_table() in Path("docs/commands.md").read_text(encoding="utf-8")

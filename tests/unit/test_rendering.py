@@ -1,6 +1,9 @@
 """Long answers split on natural boundaries; streaming edits are throttled and never repeat."""
 
-from adapters.rendering import StreamRenderer, split_text, up_to_last_paragraph
+import asyncio
+
+from adapters.rendering import Refused, StreamRenderer, respond, split_text, up_to_last_paragraph
+from core.models import OutgoingFile, Reply
 
 
 def test_split_respects_limit_and_prefers_paragraphs():
@@ -92,3 +95,77 @@ async def test_long_answer_continues_in_new_messages():
     assert len(screen.messages) == len(split_text(text, 2000)) >= 3
     assert all(len(m) <= 2000 for m in screen.messages)
     assert " ".join(screen.messages) == text
+
+
+class Sink(Screen):
+    """A platform that refuses the message number `refuse_at` (0-based) and records typing."""
+
+    limit = 100
+    interval = 0.0
+    typing_every = 0.01
+    preview = None
+
+    def __init__(self, refuse_at=None):
+        super().__init__()
+        self.refuse_at = refuse_at
+        self.typing_calls: list[bool] = []
+
+    async def send(self, text):
+        if len(self.calls) == self.refuse_at:
+            raise Refused("403 Missing Permissions")
+        return await super().send(text)
+
+    async def edit(self, handle, text):
+        if len(self.calls) == self.refuse_at:
+            raise Refused("403 Missing Permissions")
+        await super().edit(handle, text)
+
+    async def send_file(self, file):
+        self.calls.append(("file", file.name))
+
+    async def typing(self, on):
+        self.typing_calls.append(on)
+
+
+class Answers:
+    """Stands for the assistant: answers every addressed message with `reply`."""
+
+    def __init__(self, reply, addressed=True):
+        self.reply = reply
+        self.addressed = addressed
+
+    def is_addressed(self, incoming):
+        return self.addressed
+
+    async def handle(self, incoming):
+        await asyncio.sleep(0.05)  # thinking: the typing notice shows meanwhile
+        return self.reply
+
+
+def _incoming():
+    from core.models import Incoming
+
+    return Incoming(platform="test", user_id="1", scope="test:user:1", chat_key="test:chat:1")
+
+
+async def test_a_refused_edit_ends_the_answer_with_one_log_line(caplog):
+    sink = Sink(refuse_at=1)
+    reply = Reply(updates=_snapshots(["one", "one two", "one two three"]))
+    await respond(Answers(reply), _incoming(), sink)
+    assert sink.messages == ["one"]
+    assert [r.levelname for r in caplog.records if r.name == "adapters.rendering"] == ["WARNING"]
+    assert sink.typing_calls[0] is True and sink.typing_calls[-1] is False
+
+
+async def test_text_is_split_at_the_sink_limit_then_the_file_is_sent():
+    sink = Sink()
+    text = " ".join(f"Sentence {i}." for i in range(40))
+    await respond(Answers(Reply(text=text, file=OutgoingFile("x.json", b"{}"))), _incoming(), sink)
+    assert sink.messages == split_text(text, 100) and len(sink.messages) > 1
+    assert sink.calls[-1] == ("file", "x.json")
+
+
+async def test_a_message_not_for_the_bot_shows_nothing_not_even_typing():
+    sink = Sink()
+    await respond(Answers(Reply(text="hi"), addressed=False), _incoming(), sink)
+    assert sink.calls == [] and sink.typing_calls == []
