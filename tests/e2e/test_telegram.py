@@ -351,10 +351,10 @@ async def test_ids_count_per_chat_and_a_document_is_forgotten_by_its_own_label(t
     assert "/forget doc 1" in done
     telegram.push_message("/forget doc 1")
     assert "boat.txt" in await answer_in(telegram, OWNER, "Forgot document 1")
-    assert [m.text for m in await app.store.all_memories(mine)] == ["The boat needs new sails"]
+    assert [m.text for m in await app.store.memories.all_memories(mine)] == ["The boat needs new sails"]
     telegram.push_message("/forget 1")
     await answer_in(telegram, OWNER, "Forgot #1: The boat needs new sails")
-    assert await app.store.count_live(mine) == 0
+    assert await app.store.memories.count_live(mine) == 0
 
     group = -3003
     telegram.push_message(f"/teach@{BOT_USERNAME} The club meets on Sundays", chat_id=group, chat_type="group")
@@ -397,7 +397,7 @@ async def test_group_file_is_read_only_when_it_names_or_answers_the_bot(telegram
     telegram.push_message(f"@{BOT_USERNAME}", chat_id=group, chat_type="group", document=boat_document("menu"))
     await answer_in(telegram, group, "✅")
     assert telegram.downloads == ["menu"], "the unaddressed file was never downloaded"
-    assert await app.store.count_live(group_scope("telegram", "chat", group)) == 1
+    assert await app.store.memories.count_live(group_scope("telegram", "chat", group)) == 1
 
 
 async def test_language_command_is_kept_per_chat_and_help_uses_slash_syntax(telegram, bot):
