@@ -52,10 +52,11 @@ def question_for(fact: str, language: str | None = None) -> str:
 
 
 def correction_question(wrong: str, right: str) -> str:
-    """The question a correction answers: is the wrong claim true?"""
-    if not wrong:
-        return question_for(right)
+    """The question a correction answers: is the wrong claim true? (A fragment such as "on Monday"
+    is no claim to ask about: then the question the right fact answers.)"""
     claim = wrong.strip().rstrip(".")
+    if len(claim.split()) < 3:
+        return question_for(right)
     if guess_language(f"{wrong} {right}") == "fr":
         return f"Est-il vrai que {claim[0].lower()}{claim[1:]} ?"
     return f"Is it true that {claim}?"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import statistics
 from datetime import UTC, datetime
 
 import aiohttp
@@ -67,12 +66,17 @@ async def test_startup_registers_commands_in_english_and_french(telegram, bot):
 
 async def test_private_message_is_answered_by_streamed_edits_with_typing(telegram, fake_ollama, bot):
     fake_ollama.reply = "Paris is the capital of France. " * 3
+    fake_ollama.chunk_delay = 0.05
     telegram.push_message("What is the capital of France?")
-    text = await answer_in(telegram, OWNER, "Paris")
-    await telegram.wait_for(lambda: telegram.chat_text(OWNER)[-1].strip() == fake_ollama.reply.strip())
+    await telegram.wait_for(lambda: telegram.chat_text(OWNER) and telegram.chat_text(OWNER)[-1] == fake_ollama.reply.strip())
     assert telegram.sent("sendChatAction")[0].params["action"] == "typing"
-    assert all("parse_mode" not in call.params for call in telegram.sent("sendMessage"))
-    assert text
+    (sent,) = telegram.sent("sendMessage")  # one message, grown by edits
+    assert "parse_mode" not in sent.params
+    edits = [call.params["text"] for call in telegram.sent("editMessageText")]
+    assert len(edits) >= 2
+    assert edits[-1] == fake_ollama.reply.strip()
+    assert all(fake_ollama.reply.startswith(edit) for edit in [sent.params["text"], *edits])
+    assert len(sent.params["text"]) < len(edits[-1])
 
 
 async def test_markup_like_answer_is_sent_as_plain_text(telegram, fake_ollama, bot):
@@ -317,21 +321,6 @@ async def test_webhook_mode_receives_updates_posted_by_telegram(telegram, make_a
         await answer_in(telegram, OWNER, "Souvenir")
     finally:
         await adapter.stop()
-
-
-async def test_latency_from_update_served_to_first_answer(telegram, fake_ollama, bot):
-    """Prints the time from getUpdates serving an update to the first sendMessage (measurement only)."""
-    latencies = []
-    for i in range(5):
-        before = len(telegram.sent("sendMessage"))
-        update_id = telegram.push_message(f"ping {i}")
-        await telegram.wait_for(lambda b=before: len(telegram.sent("sendMessage")) > b)
-        await telegram.wait_for(lambda i=i: any(f"ping {i}" in t for t in telegram.chat_text(OWNER)))
-        latencies.append(telegram.sent("sendMessage")[before].at - telegram.served_at[update_id])
-    print(
-        f"\ntelegram update→first sendMessage: median {statistics.median(latencies) * 1000:.1f} ms "
-        f"(runs: {', '.join(f'{x * 1000:.1f}' for x in latencies)})"
-    )
 
 
 def boat_document(file_id: str = "boat") -> dict:

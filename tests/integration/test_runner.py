@@ -1,47 +1,70 @@
 """`souvenir run`: platforms start together, a broken one does not stop the others, SIGTERM stops all."""
 
-import asyncio
-import os
 import signal
+import subprocess
+import sys
 
 from bot.platforms import configured_platforms
 from bot.runner import run_platforms
+from tests.fakes.platform import RecordingPlatform
+
+TOKEN = "123456:SECRET-TOKEN-abcdef"
+RUN = """
+import asyncio, sys
+from bot.app import build_app
+from bot.logging_setup import configure_logging
+from bot.runner import run_platforms
+from tests.fakes.platform import RecordingPlatform
+from bot.settings import Settings
+from core.embeddings.fake import HashingEmbedder
+from tests.fakes.platform import RecordingPlatform
+
+async def main():
+    settings = Settings(_env_file=None, data_dir=sys.argv[1], telegram={"token": sys.argv[2]}, language="en")
+    configure_logging(settings)
+    app = await build_app(settings, embedder=HashingEmbedder())
+    failing = f"cannot reach https://api.telegram.org/bot{sys.argv[2]}/getMe"
+    platforms = [RecordingPlatform("one"), RecordingPlatform("broken", fail_with=failing), RecordingPlatform("two")]
+    try:
+        return await run_platforms(app, platforms)
+    finally:
+        await app.close()
+
+sys.exit(asyncio.run(main()))
+"""
 
 
-class RecordingPlatform:
-    """A platform double that records its lifecycle."""
-
-    def __init__(self, name: str, events: list, *, fail: bool = False):
-        self.name = name
-        self._events = events
-        self._fail = fail
-
-    async def start(self):
-        if self._fail:
-            raise ConnectionError("cannot reach https://api.example/botSECRET-TOKEN")
-        self._events.append(("start", self.name))
-
-    async def stop(self):
-        self._events.append(("stop", self.name))
-
-
-async def test_run_starts_all_prints_a_pairing_code_and_stops_on_sigterm(make_app, capsys, caplog):
-    app = await make_app()
-    events: list = []
-    platforms = [RecordingPlatform("one", events), RecordingPlatform("broken", events, fail=True),
-                 RecordingPlatform("two", events)]
-    asyncio.get_running_loop().call_later(0.2, os.kill, os.getpid(), signal.SIGTERM)
-    assert await run_platforms(app, platforms) == 0
-    assert events == [("start", "one"), ("start", "two"), ("stop", "two"), ("stop", "one")]
-    out = capsys.readouterr().out
-    code = app.assistant.access.pairing_code
-    assert code and f"/start {code}" in out
-    assert "broken did not start" in caplog.text
+def test_run_starts_all_prints_a_pairing_code_keeps_secrets_out_of_the_log_and_stops_on_sigterm(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-c", RUN, str(tmp_path / "data"), TOKEN],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if "Souvenir is running" in line:
+                break
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    printed = [line.strip() for line in "".join(lines).splitlines() + out.splitlines()]
+    assert [line for line in printed if line.startswith(("start ", "stop "))] == [
+        "start one", "start two", "stop two", "stop one"
+    ]
+    code = next(line for line in printed if line.startswith("Pairing code:")).split()[2]
+    assert f"/start {code}" in "".join(lines)
+    assert "broken did not start" in err
+    assert "SECRET-TOKEN" not in err + out and "123456" not in err + out
 
 
 async def test_run_fails_when_no_platform_starts(make_app):
     app = await make_app()
-    assert await run_platforms(app, [RecordingPlatform("broken", [], fail=True)]) == 1
+    assert await run_platforms(app, [RecordingPlatform("broken", fail_with="refused")]) == 1
 
 
 async def test_no_configured_platform_means_the_console(make_app):

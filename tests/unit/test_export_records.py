@@ -36,12 +36,17 @@ def test_teachings_become_questions_and_corrections_answer_the_wrong_claim():
             _memory(1, Kind.TEACHING, "The wifi password is tulip42."),
             _memory(2, Kind.CORRECTION, "The meeting is on Friday.", 0.95, metadata={"wrong": "on Monday"}),
             _memory(3, Kind.DOCUMENT, "A chunk of a manual.", 0.5),
+            _memory(4, Kind.CORRECTION, "The bins go out on Tuesday.", 0.95, metadata={"wrong": "The bins go out on Monday."}),
+            _memory(5, Kind.CORRECTION, "La réunion est vendredi.", 0.95, metadata={"wrong": "La réunion est lundi."}),
         ],
         [],
     )
     assert [(p.user, p.assistant) for p in pairs] == [
         ("What is the wifi password?", "The wifi password is tulip42."),
-        ("Is it true that on Monday?", "The meeting is on Friday."),
+        # "on Monday" is no claim: asking "Is it true that on Monday?" would teach nonsense.
+        ("What is the meeting?", "The meeting is on Friday."),
+        ("Is it true that The bins go out on Monday?", "The bins go out on Tuesday."),
+        ("Est-il vrai que la réunion est lundi ?", "La réunion est vendredi."),
     ]
     assert to_text(pairs, []).startswith("Human: What is the wifi password?\nAssistant: The wifi password")
 
