@@ -19,7 +19,7 @@ _EXTENSIONS = {"json": "json", "jsonl": "jsonl", "text": "txt"}
 async def export_scope(memory: MemoryService, scope: str, fmt: str) -> OutgoingFile:
     """Serialise one scope's memory in `fmt` (off the event loop)."""
     if fmt not in FORMATS:
-        raise BadInput(detail="export json|jsonl|text")
+        raise BadInput(key="error.export_format")
     live = await memory.store.memories.all_memories(scope)
     interactions = await memory.store.interactions.all_interactions(scope) if fmt != "json" else []
 

@@ -9,7 +9,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.generic": "Sorry, something went wrong on my side. Nothing was changed.",
         "error.bad_input": "{detail}",
         "error.unsupported_file": "❌ {name}: unsupported file type. I read: txt, md, json, csv, pdf, docx.",
-        "error.corrupt_file": "❌ {name}: I could not read this file ({detail}). Nothing was stored.",
+        "error.corrupt_file": "❌ {name}: I could not read this file. Nothing was stored.",
+        "error.corrupt_file_no_text": "❌ {name}: I found no text in this file. Nothing was stored.",
+        "error.corrupt_file_binary": "❌ {name}: this is binary data, not text. Nothing was stored.",
+        "error.corrupt_file_json": "❌ {name}: invalid JSON at line {line}. Nothing was stored.",
+        "error.corrupt_file_pdf": "❌ {name}: this is not a valid PDF. Nothing was stored.",
+        "error.corrupt_file_pdf_protected": "❌ {name}: the PDF is password-protected. Nothing was stored.",
+        "error.corrupt_file_scanned": "❌ {name}: no text found (a scanned PDF?). Nothing was stored.",
+        "error.corrupt_file_docx": "❌ {name}: this is not a valid .docx file. Nothing was stored.",
+        "error.empty_text": "There is nothing to remember: the text is empty.",
+        "error.text_too_long": "The text is too long ({length} characters; the limit is {limit}).",
+        "error.importance_range": "The importance must be a number between 0 and 1.",
+        "error.export_format": "Unknown export format: choose json, jsonl or text.",
         "error.file_too_large": "❌ {name}: the file is too large ({size} bytes; the limit is {limit}).",
         "error.unknown_memory": "There is no memory #{id} in this chat's memory.",
         "error.limit_reached": "This memory is full ({limit} memories). Forget some before adding more.",
@@ -107,7 +118,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error.generic": "Désolé, un problème est survenu de mon côté. Rien n'a été modifié.",
         "error.bad_input": "{detail}",
         "error.unsupported_file": "❌ {name} : type de fichier non pris en charge. Je lis : txt, md, json, csv, pdf, docx.",
-        "error.corrupt_file": "❌ {name} : je n'ai pas pu lire ce fichier ({detail}). Rien n'a été enregistré.",
+        "error.corrupt_file": "❌ {name} : je n'ai pas pu lire ce fichier. Rien n'a été enregistré.",
+        "error.corrupt_file_no_text": "❌ {name} : je n'ai trouvé aucun texte dans ce fichier. Rien n'a été enregistré.",
+        "error.corrupt_file_binary": "❌ {name} : ce sont des données binaires, pas du texte. Rien n'a été enregistré.",
+        "error.corrupt_file_json": "❌ {name} : JSON invalide à la ligne {line}. Rien n'a été enregistré.",
+        "error.corrupt_file_pdf": "❌ {name} : ce n'est pas un PDF valide. Rien n'a été enregistré.",
+        "error.corrupt_file_pdf_protected": "❌ {name} : le PDF est protégé par un mot de passe. Rien n'a été enregistré.",
+        "error.corrupt_file_scanned": "❌ {name} : aucun texte trouvé (un PDF numérisé ?). Rien n'a été enregistré.",
+        "error.corrupt_file_docx": "❌ {name} : ce n'est pas un fichier .docx valide. Rien n'a été enregistré.",
+        "error.empty_text": "Il n'y a rien à retenir : le texte est vide.",
+        "error.text_too_long": "Le texte est trop long ({length} caractères ; la limite est {limit}).",
+        "error.importance_range": "L'importance doit être un nombre entre 0 et 1.",
+        "error.export_format": "Format d'export inconnu : choisissez json, jsonl ou text.",
         "error.file_too_large": "❌ {name} : fichier trop volumineux ({size} octets ; la limite est {limit}).",
         "error.unknown_memory": "Il n'y a pas de souvenir n°{id} dans la mémoire de cette discussion.",
         "error.limit_reached": "Cette mémoire est pleine ({limit} souvenirs). Oubliez-en avant d'en ajouter.",
@@ -222,6 +244,13 @@ def plural_form(lang: str, count: object) -> str:
     return "one" if count == 1 or (lang == "fr" and count == 0) else "other"
 
 
+class _Params(dict):
+    """Message parameters; a missing one reads as empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 @dataclass
 class Translator:
     """Looks up a message by key in the user's language, falling back to English.
@@ -240,7 +269,5 @@ class Translator:
         if f"{key}.other" in self.messages["en"]:
             key = f"{key}.{plural_form(lang, params.get('count'))}"
         template = self.messages.get(lang, {}).get(key) or self.messages["en"].get(key, key)
-        try:
-            return template.format(**params)
-        except (KeyError, IndexError):
-            return template
+        # A parameter the caller forgot is left out, never shown as a literal `{name}`.
+        return template.format_map(_Params(params))

@@ -98,13 +98,13 @@ class MemoryService:
         """Embed off the event loop."""
         return await asyncio.to_thread(self._embedder.embed, texts)
 
-    def _check_text(self, text: str, usage: str) -> str:
+    def _check_text(self, text: str, empty_key: str) -> str:
         """A stripped, non-empty text within the length limit."""
         text = text.strip()
         if not text:
-            raise BadInput(detail=usage)
+            raise BadInput(key=empty_key)
         if len(text) > self.limits.max_text_chars:
-            raise BadInput(detail=f"text too long ({len(text)} > {self.limits.max_text_chars} characters)")
+            raise BadInput(key="error.text_too_long", length=len(text), limit=self.limits.max_text_chars)
         return text
 
     async def _check_room(self, scope: str, adding: int) -> None:
@@ -129,7 +129,7 @@ class MemoryService:
 
     async def add(self, scope: str, item: NewMemory) -> Memory:
         """Store one memory as given and return it with its id."""
-        item.text = self._check_text(item.text, "empty memory")
+        item.text = self._check_text(item.text, "error.empty_text")
         await self._check_room(scope, 1)
         (memory_id,), _ = await self._write(scope, [item], await self._embed([item.text]))
         return await self._store.memories.get_memory(scope, memory_id)
@@ -146,8 +146,8 @@ class MemoryService:
     ) -> Memory:
         """Remember a fact at teaching importance; returns it with its id."""
         if not 0.0 <= importance <= 1.0:
-            raise BadInput(detail="importance must be between 0 and 1")
-        text = self._check_text(text, "teach TEXT")
+            raise BadInput(key="error.importance_range")
+        text = self._check_text(text, "teach.empty")
         return await self.add(
             scope,
             NewMemory(
@@ -162,8 +162,8 @@ class MemoryService:
 
     async def correct(self, scope: str, wrong: str, right: str, *, author: str = "") -> CorrectionResult:
         """Store RIGHT as a correction; supersede short memories stating WRONG, link document chunks."""
-        wrong = self._check_text(wrong, "correct WRONG | RIGHT")
-        right = self._check_text(right, "correct WRONG | RIGHT")
+        wrong = self._check_text(wrong, "correct.usage")
+        right = self._check_text(right, "correct.usage")
         hits = await self._retriever.search(scope, wrong, limit=self._correction.candidates)
         to_supersede, to_link = await self._stating(wrong, hits)
         correction = await self.add(
@@ -280,7 +280,7 @@ class MemoryService:
         if len(data) > self.limits.max_upload_bytes:
             raise FileTooLarge(name=name, size=len(data), limit=self.limits.max_upload_bytes)
         if importance is not None and not 0.0 <= importance <= 1.0:
-            raise BadInput(detail="importance must be between 0 and 1")
+            raise BadInput(key="error.importance_range")
         sha256 = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
         known = await self._store.documents.find_document(scope, sha256)
         if known:

@@ -62,16 +62,16 @@ def parse_file(name: str, data: bytes, options: ParseOptions) -> list[NewMemory]
     except (CorruptFile, UnsupportedFile):
         raise
     except Exception as error:  # a parser library's own failure is a property of the file
-        raise CorruptFile(name=name, detail=type(error).__name__) from error
+        raise CorruptFile(name=name) from error
     if not memories:
-        raise CorruptFile(name=name, detail="no text found")
+        raise CorruptFile(key="error.corrupt_file_no_text", name=name)
     return memories
 
 
 def _decode(data: bytes) -> str:
     """Text from bytes: UTF-8 (with or without BOM), else Windows-1252."""
     if b"\x00" in data[:4096]:
-        raise CorruptFile(name="", detail="binary content")
+        raise CorruptFile(key="error.corrupt_file_binary", name="")
     try:
         return _decode_in_slices(data, "utf-8-sig")
     except UnicodeDecodeError:
@@ -174,7 +174,7 @@ def _parse_json(data: bytes, options: ParseOptions) -> list[NewMemory]:
     try:
         document = json.loads(_decode(data))
     except json.JSONDecodeError as error:
-        raise CorruptFile(name=options.source, detail=f"invalid JSON at line {error.lineno}") from error
+        raise CorruptFile(key="error.corrupt_file_json", name=options.source, line=error.lineno) from error
     if isinstance(document, dict) and ("conversations" in document or "facts" in document):
         return _parse_structured(document, options)
     return _documents("\n".join(_strings(document)), options)
@@ -258,10 +258,10 @@ def _parse_pdf(data: bytes, options: ParseOptions) -> list[NewMemory]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise CorruptFile(name=options.source, detail="the PDF is password-protected")
+            raise CorruptFile(key="error.corrupt_file_pdf_protected", name=options.source)
         pages = [page.extract_text() or "" for page in reader.pages]
     except PdfReadError as error:
-        raise CorruptFile(name=options.source, detail="not a valid PDF") from error
+        raise CorruptFile(key="error.corrupt_file_pdf", name=options.source) from error
     title = str(reader.metadata.title or "").strip() if reader.metadata else ""
     title = title or document_title(next((page for page in pages if page.strip()), ""))
     memories: list[NewMemory] = []
@@ -270,7 +270,7 @@ def _parse_pdf(data: bytes, options: ParseOptions) -> list[NewMemory]:
     for i, memory in enumerate(memories):
         memory.metadata["chunk"] = i
     if not memories:
-        raise CorruptFile(name=options.source, detail="no text found (a scanned PDF?)")
+        raise CorruptFile(key="error.corrupt_file_scanned", name=options.source)
     return memories
 
 
@@ -282,7 +282,7 @@ def _parse_docx(data: bytes, options: ParseOptions) -> list[NewMemory]:
     try:
         document = load_docx(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise CorruptFile(name=options.source, detail="not a valid .docx") from error
+        raise CorruptFile(key="error.corrupt_file_docx", name=options.source) from error
     parts = [p.text for p in document.paragraphs if p.text.strip()]
     for table in document.tables:
         for row in table.rows:
