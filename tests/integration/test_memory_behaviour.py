@@ -153,9 +153,9 @@ async def test_a_document_ingested_twice_is_reported_not_stored_twice(make_app):
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
-        ("scan.pdf", b"%PDF-1.7 not really", "could not read"),
+        ("scan.pdf", b"%PDF-1.7 not really", "not a valid PDF"),
         ("photo.jpg", b"\xff\xd8\xff", "unsupported file type"),
-        ("data.json", b"{broken", "could not read"),
+        ("data.json", b"{broken", "invalid JSON at line 1"),
     ],
 )
 async def test_a_bad_file_gets_a_clear_message_and_nothing_is_stored(make_app, name, data, expected):
