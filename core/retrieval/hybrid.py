@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Literal
 
 from core.embeddings import Embedder
 from core.embeddings.query_batcher import QueryBatcher
-from core.models import SearchHit
+from core.models import KeywordHit, SearchHit
 from core.retrieval.keywords import keyword_query, rank_keyword_hits
 from core.store.memories import MemoryStore
 from core.vector_index import VectorIndexes
@@ -41,6 +42,11 @@ def importance_factor(importance: float, weight: float) -> float:
     return 1.0 + weight * (importance - 0.5)
 
 
+async def _nothing() -> list[tuple[int, float]]:
+    """No candidates (a mode that skips one of the searches)."""
+    return []
+
+
 class Retriever:
     """Finds the memories of a scope that best match a query; never looks outside that scope."""
 
@@ -56,6 +62,10 @@ class Retriever:
         self._queries = QueryBatcher(embedder)
         self.config = config
 
+    async def _dense(self, scope: str, query: str, depth: int) -> list[tuple[int, float]]:
+        """FAISS candidates of `scope`: (id, cosine) best first."""
+        return await self._indexes.search(scope, await self._queries.embed(query), depth)
+
     async def search(
         self, scope: str, query: str, *, limit: int = 10, mode: Mode = "hybrid"
     ) -> list[SearchHit]:
@@ -63,14 +73,21 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}")
         depth = max(self.config.candidates, limit)
-        dense: list[tuple[int, float]] = []
-        keyword: list[tuple[int, float]] = []
-        if mode in ("hybrid", "dense"):
-            vector = await self._queries.embed(query)
-            dense = await self._indexes.search(scope, vector, depth)
-        if mode in ("hybrid", "keyword"):
-            hits = await self._memories.keyword_search(scope, keyword_query(query), depth)
-            keyword = rank_keyword_hits(query, hits)
+        # Dense (query encoding, FAISS) and keyword (FTS5) searches run at the same time, in workers.
+        dense, keyword_hits = await asyncio.gather(
+            self._dense(scope, query, depth) if mode in ("hybrid", "dense") else _nothing(),
+            self._memories.keyword_search(scope, keyword_query(query), depth)
+            if mode in ("hybrid", "keyword")
+            else _nothing(),
+        )
+        # One read for every candidate; it is also the scope guard: ids of another scope are dropped.
+        memories = {
+            m.id: m
+            for m in await self._memories.get_memories(scope, dict.fromkeys([i for i, _ in dense + keyword_hits]))
+        }
+        keyword = rank_keyword_hits(
+            query, [KeywordHit(i, score, memories[i].text) for i, score in keyword_hits if i in memories]
+        )
         dense_score = dict(dense)
         dense_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(dense, start=1)}
         keyword_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(keyword, start=1)}
@@ -84,7 +101,6 @@ class Retriever:
             )
         else:
             scores = dict(dense or keyword)
-        memories = {m.id: m for m in await self._memories.get_memories(scope, list(scores))}
         ranked = sorted(
             (
                 (score * importance_factor(memories[i].importance, self.config.importance_weight), i)

@@ -48,5 +48,10 @@ def rank_keyword_hits(query: str, hits: list[KeywordHit]) -> list[tuple[int, flo
     BM25's IDF is degenerate in a small scope (every score near zero), hence the tie-break.
     """
     terms = query_terms(query)
-    ranked = sorted(hits, key=lambda hit: (-round(hit.score, 6), -sum(t in hit.text.lower() for t in terms)))
+
+    def words_found(hit: KeywordHit) -> int:
+        text = keyword_text(hit.text).lower()
+        return sum(term in text for term in terms)
+
+    ranked = sorted(hits, key=lambda hit: (-round(hit.score, 6), -words_found(hit)))
     return [(hit.id, hit.score) for hit in ranked]

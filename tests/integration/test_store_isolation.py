@@ -116,3 +116,18 @@ async def test_turns_of_a_direct_chat_do_not_reach_the_group_it_becomes(make_app
     # The direct chat still has its own turns.
     turns = await app.store.interactions.recent_interactions(alice, room, 5)
     assert [t.input for t in turns] == ["My bank PIN is 4417, keep it secret."]
+
+
+async def test_keyword_search_never_returns_another_scopes_memory_even_from_a_stray_index_row(make_app):
+    app = await make_app()
+    mine, theirs = "telegram:user:1", "telegram:user:2"
+    await app.memory.teach(mine, "The boat is moored in Brest.")
+    secret = await app.memory.teach(theirs, "The safe combination is 7713.")
+    # A keyword-index row of the other scope carrying this scope's token (as a corrupt index could).
+    async with app.store.database.transaction() as db:
+        await db.execute(
+            "UPDATE memories_fts SET scope_key = ? WHERE rowid = ?", (core.store.memories.scope_key(mine), secret.id)
+        )
+    for mode in ("keyword", "hybrid"):
+        hits = await app.memory.search(mine, "safe combination", mode=mode)
+        assert secret.id not in [h.memory.id for h in hits]

@@ -99,7 +99,7 @@ async def test_release_database_upgrades_keeping_every_row(tmp_path, version):
             (5, 5, "The cat likes chicken.", ["t"], None, None),
         ]
         assert (await store.memories.get_memory("telegram:user:1", 6)).number == 1
-        assert {h.id for h in await store.memories.keyword_search("s", keyword_query("lease"), 10)} == {1, 2}
+        assert {i for i, _ in await store.memories.keyword_search("s", keyword_query("lease"), 10)} == {1, 2}
         assert await store.memories.keyword_search("s", keyword_query("Alice code"), 10) == []
         assert [c.id for c in (await store.memories.corrections_for("s", [2]))[2]] == [5]
         assert (await store.documents.find_document("s", "ab12")).chunks == 2
@@ -139,8 +139,8 @@ async def test_release_version_1_database_gains_the_title_context(tmp_path):
 
     store = await Store.open(path)
     try:
-        assert [h.id for h in await store.memories.keyword_search("s", keyword_query("lease"), 10)] == [1]
-        assert [h.id for h in await store.memories.keyword_search("s", keyword_query("cat"), 10)] == [2]
+        assert [i for i, _ in await store.memories.keyword_search("s", keyword_query("lease"), 10)] == [1]
+        assert [i for i, _ in await store.memories.keyword_search("s", keyword_query("cat"), 10)] == [2]
         assert [m.id for m in await store.memories.get_memories("s", [1, 2, 3])] == [1, 2, 3]
     finally:
         await store.close()
