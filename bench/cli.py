@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -61,16 +62,26 @@ def rows(data: Path) -> list[Row]:
     ]
 
 
-def run_once(row: Row, env: dict[str, str], data: Path, round_no: int) -> float:
-    """Wall seconds of one fresh process running `row` (ingest gets a new file each time)."""
+def children_cpu() -> float:
+    """CPU seconds (user + system) used so far by this process's finished children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(row: Row, env: dict[str, str], data: Path, round_no: int) -> tuple[float, float]:
+    """Wall and CPU seconds of one fresh process running `row` (ingest gets a new file each time).
+
+    CPU time barely moves with the machine's load, wall time does: both are reported.
+    """
     if row.name.startswith("souvenir ingest"):
         (data / "fresh.txt").write_text(f"Round {round_no} at {time.time_ns()}. {SAMPLE}")
+    cpu = children_cpu()
     started = time.perf_counter()
     done = subprocess.run(row.argv, env=env, capture_output=True, text=True, timeout=600)
     seconds = time.perf_counter() - started
     if (done.returncode == 0) != row.expect_ok:
         raise SystemExit(f"{row.name} exited {done.returncode}: {done.stderr[-2000:]}")
-    return seconds
+    return seconds, children_cpu() - cpu
 
 
 def seed(env: dict[str, str], data: Path) -> None:
@@ -94,11 +105,15 @@ async def measure(args: argparse.Namespace) -> dict:
         seed(env, data)
         table = [r for r in rows(data) if not args.only or r.name in args.only or r.name in BASELINES]
         times: dict[str, list[float]] = {r.name: [] for r in table}
+        cpu: dict[str, list[float]] = {r.name: [] for r in table}
         for round_no in range(args.rounds):
             shift = round_no % len(table)
             for row in table[shift:] + table[:shift]:
-                times[row.name].append(run_once(row, env, data, round_no))
+                wall, used = run_once(row, env, data, round_no)
+                times[row.name].append(wall)
+                cpu[row.name].append(used)
     python, embedder = (min(times[name]) for name in BASELINES)
+    embedder_cpu = min(cpu[BASELINES[1]])
     results = []
     for row in table:
         best = min(times[row.name])
@@ -110,6 +125,8 @@ async def measure(args: argparse.Namespace) -> dict:
                 "median_s": round(statistics.median(times[row.name]), 3),
                 "over_python_s": round(best - python, 3),
                 "vs_embedder_load": round(best / embedder, 3),
+                "best_cpu_s": round(min(cpu[row.name]), 3),
+                "cpu_vs_embedder_load": round(min(cpu[row.name]) / embedder_cpu, 3),
             }
         )
     return {
@@ -118,16 +135,19 @@ async def measure(args: argparse.Namespace) -> dict:
         "rounds": args.rounds,
         "python_s": round(python, 3),
         "embedder_load_s": round(embedder, 3),
+        "embedder_load_cpu_s": round(embedder_cpu, 3),
+        "load_average_at_end": os.getloadavg()[0],
         "commands": results,
     }
 
 
 def summary(figures: dict) -> str:
     """A table for people."""
-    lines = [f"{'command':34} {'best s':>7} {'median s':>9} {'vs embedder':>12}"]
+    lines = [f"{'command':34} {'best s':>7} {'median s':>9} {'vs embedder':>12} {'CPU s':>6} {'vs':>5}"]
     for row in figures["commands"]:
         lines.append(
             f"{row['command']:34} {row['best_s']:7.2f} {row['median_s']:9.2f} {row['vs_embedder_load']:12.2f}"
+            f" {row['best_cpu_s']:6.2f} {row['cpu_vs_embedder_load']:5.2f}"
         )
     return "\n".join(lines)
 

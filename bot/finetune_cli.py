@@ -5,23 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import ollama
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from bot.app import App
 from bot.cli_args import add_scope
 from core.errors import LLMUnavailable, UserError
-from core.training.ollama_model import (
-    CreateRequest,
-    OllamaTarget,
-    check_base,
-    create_model,
-    seed_messages,
-    upload_adapter,
-)
 from core.training.records import Pair, chat_records, system_for, training_pairs
+
+if TYPE_CHECKING:  # every `souvenir` command builds this parser: the Ollama client and rich load in `finetune` only
+    from rich.console import Console
+
+    from bot.app import App
 
 
 def add_finetune_parser(sub: argparse._SubParsersAction) -> None:
@@ -59,6 +52,8 @@ def train_adapter(
     pairs: list[Pair], system: str, args: argparse.Namespace, out_dir: Path, console: Console
 ) -> Path:
     """Train the LoRA adapter with a progress bar showing the loss (blocking: run in a worker thread)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     try:
         from core.training.lora import LoraSettings, load_base, pick_device, train_lora
     except ImportError as error:
@@ -107,6 +102,18 @@ async def cmd_finetune(app: App, args: argparse.Namespace) -> int:
 
 
 async def _finetune(app: App, args: argparse.Namespace) -> int:
+    import ollama
+    from rich.console import Console
+
+    from core.training.ollama_model import (
+        CreateRequest,
+        OllamaTarget,
+        check_base,
+        create_model,
+        seed_messages,
+        upload_adapter,
+    )
+
     lang = app.settings.language
     t = app.assistant.text
     console = Console(highlight=False)

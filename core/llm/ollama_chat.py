@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
-
-import ollama
+from typing import TYPE_CHECKING, Any
 
 from core.errors import LLMCut, UserError
 from core.llm.base import ChatMessage
-from core.llm.ollama_errors import CLIENT_FAILURES, user_error
+
+if TYPE_CHECKING:  # the client (ollama, httpx) loads on first use: commands that never ask the LLM skip it
+    import ollama
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_CONTEXT = 4096
@@ -46,15 +46,19 @@ class OllamaChatModel:
         self.host = host
         self.timeout = timeout
         self.max_context = max_context
-        self._client = ollama.AsyncClient(host=host, timeout=timeout)
+        self._client: ollama.AsyncClient | None = None
         self._options = options or {}
         self._windows: dict[str, int] = {}
 
     def _error(self, error: BaseException, model: str = "") -> UserError:
+        from core.llm.ollama_errors import user_error
+
         return user_error(error, model=model, host=self.host, timeout=self.timeout)
 
     async def _call(self, model: str, request: Any) -> Any:
         """Await one non-streaming client call within the timeout, mapping its failures."""
+        from core.llm.ollama_errors import CLIENT_FAILURES
+
         try:
             return await asyncio.wait_for(request, self.timeout)
         except CLIENT_FAILURES as error:
@@ -63,7 +67,7 @@ class OllamaChatModel:
     async def context_window(self, model: str) -> int:
         """min(max_context, the model's own context length), read once per model from /api/show."""
         if model not in self._windows:
-            shown = await self._call(model, self._client.show(model))
+            shown = await self._call(model, self.client.show(model))
             trained = context_length(shown.modelinfo)
             self._windows[model] = min(self.max_context, trained) if trained else self.max_context
         return self._windows[model]
@@ -94,8 +98,10 @@ class OllamaChatModel:
         self, model: str, messages: list[ChatMessage], options: dict, queue: asyncio.Queue
     ) -> None:
         """Read the stream in one task (the HTTP connection stays in it) and queue what arrives."""
+        from core.llm.ollama_errors import CLIENT_FAILURES
+
         try:
-            response = await self._client.chat(
+            response = await self.client.chat(
                 model=model,
                 messages=[{"role": m.role, "content": m.content} for m in messages],
                 stream=True,
@@ -114,7 +120,7 @@ class OllamaChatModel:
 
     async def list_models(self) -> list[str]:
         """Names of the models Ollama has pulled."""
-        listed = await self._call("", self._client.list())
+        listed = await self._call("", self.client.list())
         return [m.model for m in listed.models if m.model]
 
     async def is_reachable(self) -> bool:
@@ -127,5 +133,9 @@ class OllamaChatModel:
 
     @property
     def client(self) -> ollama.AsyncClient:
-        """The underlying client (model creation uses it)."""
+        """The underlying client (model creation uses it), created on first use."""
+        if self._client is None:
+            import ollama
+
+            self._client = ollama.AsyncClient(host=self.host, timeout=self.timeout)
         return self._client

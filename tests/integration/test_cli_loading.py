@@ -1,4 +1,4 @@
-"""The command line loads the embedder (torch, sentence-transformers) only for commands that need it."""
+"""The command line loads the embedder (torch, sentence-transformers) and the Ollama client only for commands that need them."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ try:
 except SystemExit as done:
     code = done.code
 heavy = sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules)
-print(json.dumps({"code": code, "heavy": heavy}))
+print(json.dumps({"code": code, "heavy": heavy, "ollama": "ollama" in sys.modules}))
 """
 
 
@@ -72,6 +72,8 @@ def test_commands_without_the_embedder_never_import_torch(seeded, argv):
     result = souvenir(data_dir, *argv)
     assert result["heavy"] == [], f"souvenir {' '.join(argv)} imported {result['heavy']}"
     assert result["code"] == (1 if argv[0] == "forget" else 0)
+    # Only `status` asks Ollama something (whether it is reachable); the others never load its client.
+    assert result["ollama"] is (argv[0] == "status")
 
 
 def test_forget_of_a_real_memory_updates_the_index_without_the_model(seeded):
