@@ -10,6 +10,7 @@ from typing import TextIO
 
 from core.assistant import Assistant
 from core.commands import REGISTRY, Registry
+from core.ingestion.web_page import url_alone
 from core.models import Attachment, Incoming, Reply
 from core.scope import CONSOLE_SCOPE
 
@@ -101,7 +102,7 @@ class ConsoleAdapter:
         command, args = parse_line(line, self._assistant.registry)
         incoming = self._incoming(command, args, line.strip())
         declared = self._assistant.registry.find(command)
-        if declared is not None and any(a.file for a in declared.arguments) and args:
+        if declared is not None and any(a.file for a in declared.arguments) and args and not url_alone(args):
             path = Path(args).expanduser()
             if not path.is_file():
                 self._print(self._assistant.text(self._language, "ingest.missing", prefix=PREFIX, name=args))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from adapters.console import CONSOLE_USER
 from bot.embedder import build_embedder
+from bot.media_engines import build_media
 from bot.settings import Settings
 from core.access import AccessControl
 from core.assistant import Assistant, Exporter
@@ -92,5 +93,7 @@ async def build_app(
     )
     if exporter is None:
         exporter = exporter_for(memory)
-    assistant = Assistant(memory, conversation, access, llm, translate, exporter=exporter)
+    assistant = Assistant(
+        memory, conversation, access, llm, translate, exporter=exporter, media=build_media(settings)
+    )
     return App(settings, store, indexes, embedder, llm, memory, assistant)

@@ -52,6 +52,41 @@ class LimitSettings(BaseModel):
     context_memories: int = 6
 
 
+class OcrSettings(BaseModel):
+    """Photos read with Tesseract (extra `ocr` and the Debian packages tesseract-ocr-*)."""
+
+    enabled: bool = True
+    languages: str = "fra+eng"
+    max_pixels: int = 50_000_000
+    max_side: int = 2500
+    min_confidence: float = 45.0
+
+
+class VoiceSettings(BaseModel):
+    """Voice notes transcribed locally with faster-whisper (extra `voice`)."""
+
+    enabled: bool = True
+    model: str = "packaged"
+    compute_type: str = "int8"
+    threads: int = 0
+    languages: CommaList = Field(default_factory=lambda: ["fr", "en"])
+    max_seconds: float = 300.0
+    beam_size: int = 5
+    model_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "souvenir" / "models")
+
+    _split = field_validator("languages", mode="before")(_split_commas)
+
+
+class WebSettings(BaseModel):
+    """Shared links fetched and reduced to their article (extra `web`)."""
+
+    enabled: bool = True
+    max_bytes: int = 5 * 1024 * 1024
+    timeout: float = 20.0
+    max_redirects: int = 5
+    allow_private: bool = False
+
+
 class Settings(BaseSettings):
     """Everything Souvenir can be configured with; see .env.example."""
 
@@ -76,6 +111,9 @@ class Settings(BaseSettings):
     ollama: OllamaSettings = Field(default_factory=OllamaSettings)
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     matrix: MatrixSettings = Field(default_factory=MatrixSettings)

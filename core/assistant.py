@@ -5,16 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime
 
 from core.access import AccessControl
 from core.commands import REGISTRY, Command, Registry, parse_correction, parse_forget, parse_page
 from core.conversation import Conversation, guarded
-from core.errors import BadInput, FileTooLarge, NotAllowed, UserError
+from core.errors import AudioTooLong, BadInput, FileTooLarge, NotAllowed, NothingRead, UserError
 from core.i18n import SUPPORTED, Translator, normalise_language
 from core.ingestion.parsers import check_supported
+from core.ingestion.web_page import url_alone
 from core.llm import ChatModel
+from core.media import MediaInput, kind_of
 from core.memory import MemoryService
-from core.models import Attachment, Incoming, IngestReport, Memory, OutgoingFile, Reply
+from core.models import Attachment, AttachmentKind, Incoming, IngestReport, Memory, OutgoingFile, Reply
+from core.spoken import spoken_command
 from core.text import shorten
 
 log = logging.getLogger(__name__)
@@ -36,8 +41,10 @@ class Assistant:
         *,
         exporter: Exporter | None = None,
         registry: Registry = REGISTRY,
+        media: MediaInput | None = None,
     ) -> None:
         self.memory = memory
+        self.media = media or MediaInput(off={"ocr": "", "voice": "", "web": ""})
         self.conversation = conversation
         self.access = access
         self._llm = llm
@@ -112,10 +119,18 @@ class Assistant:
             return await self._pair(incoming, lang, args)
         if not await self.access.is_allowed(incoming.user):
             return self._refusal(incoming, lang, command)
+        voice = next((a for a in incoming.attachments if kind_of(a) is AttachmentKind.AUDIO), None)
+        if voice is not None and name is None:
+            return await self._voice(incoming, voice, lang)
         if incoming.attachments and name in (None, "ingest"):
             return Reply(updates=guarded(self._ingest(incoming, lang), lang, self._t))
         if word is not None and command is None:
             return Reply(text=self._say(incoming, lang, "unknown.command", name=word))
+        url = url_alone(args if name == "ingest" else incoming.text if name is None else "")
+        if url:
+            return Reply(updates=guarded(self._ingest_link(incoming, url, lang), lang, self._t))
+        if name == "ingest":
+            raise BadInput(key="ingest.link_usage")
         if name in (None, "talk"):
             question = (args if name == "talk" else incoming.text).strip()
             if not question:
@@ -196,9 +211,15 @@ class Assistant:
             incoming.scope, query or None, offset=offset, limit=PAGE_SIZE
         )
         if not memories:
-            return Reply(text=self._say(incoming, lang, "remember.nothing_matches" if total else "remember.empty"))
+            return Reply(
+                text=self._say(incoming, lang, "remember.nothing_matches" if total else "remember.empty")
+            )
         last = offset + len(memories)
-        lines = [self._say(incoming, lang, "remember.header", first=offset + 1, last=last, count=total, total=total)]
+        lines = [
+            self._say(
+                incoming, lang, "remember.header", first=offset + 1, last=last, count=total, total=total
+            )
+        ]
         for m in memories:
             tags = f" [{', '.join(m.tags)}]" if m.tags else ""
             lines.append(f"#{m.number} · {m.kind.value} · {m.importance:.2f}{tags} — {shorten(m.text, 160)}")
@@ -230,7 +251,9 @@ class Assistant:
 
     async def _cmd_model(self, incoming: Incoming, lang: str, args: str) -> Reply:
         wanted = args.strip()
-        current = self._say(incoming, lang, "model.current", model=await self.conversation.model_for(incoming.chat_key))
+        current = self._say(
+            incoming, lang, "model.current", model=await self.conversation.model_for(incoming.chat_key)
+        )
         if not wanted:
             try:
                 models = await self._llm.list_models()
@@ -280,36 +303,92 @@ class Assistant:
         yield "\n".join(done)
 
     async def _ingest_one(self, incoming: Incoming, attachment: Attachment, lang: str) -> AsyncIterator[str]:
-        """Progress lines for one file, ending with its outcome."""
-        name = attachment.name
+        """Progress lines for one file (a photo is read first), ending with its outcome."""
+        is_image = kind_of(attachment) is AttachmentKind.IMAGE
+        name = attachment.name or self._t(lang, "photo.name", date=datetime.now().strftime("%Y-%m-%d %H:%M"))
         try:
-            check_supported(name)
+            if is_image:
+                self.media.check_image()
+            else:
+                check_supported(name)
             limit = self.memory.limits.max_upload_bytes
             if attachment.size is not None and attachment.size > limit:
                 raise FileTooLarge(name=name, size=attachment.size, limit=limit)
             yield self._say(incoming, lang, "ingest.reading", name=name)
             data = await attachment.fetch()
-            queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
-            task = asyncio.create_task(
-                self.memory.ingest(
-                    incoming.scope,
-                    name,
-                    data,
-                    author=incoming.user,
-                    progress=lambda done, total: queue.put_nowait((done, total)),
-                )
-            )
-            while not task.done():
-                getter = asyncio.ensure_future(queue.get())
-                await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
-                if getter.done():
-                    done, total = getter.result()
-                    yield self._say(incoming, lang, "ingest.progress", name=name, done=done, total=total)
-                else:
-                    getter.cancel()
-            yield self._report(incoming, await task, lang)
+            if not is_image:
+                async for line in self._store(incoming, name, data, lang):
+                    yield line
+                return
+            read = await self.media.read_image(name, data)
+            if not read.text:
+                raise NothingRead(name=name)
+            if not attachment.name and read.taken_at is not None:
+                name = self._t(lang, "photo.name", date=read.taken_at.strftime("%Y-%m-%d %H:%M"))
+            caption = self._caption(incoming)
+            text = f"{caption}\n\n{read.text}" if caption else read.text
+            heading = self._say(incoming, lang, "photo.read", name=name, first=shorten(read.first_line, 80))
+            async for line in self._store(incoming, name, text.encode(), lang, parse_as="photo.txt"):
+                yield f"{heading}\n{line}"
         except UserError as error:
             yield self._say(incoming, lang, error.key, **{**error.params, "name": name})
+
+    def _caption(self, incoming: Incoming) -> str:
+        """The words sent with a photo (a command word such as `/ingest` left out)."""
+        word, args = self._parse(incoming)
+        return (args if self.registry.find(word) is not None else incoming.text).strip()
+
+    async def _ingest_link(self, incoming: Incoming, url: str, lang: str) -> AsyncIterator[str]:
+        """Fetch a shared link within the guards, then store its article like a document."""
+        yield self._say(incoming, lang, "web.fetching", url=url)
+        page = await self.media.fetch_page(url)
+        text = f"{page.title}\n\n{page.text}" if page.title else page.text
+        first = shorten(page.text.split("\n")[0], 80)
+        heading = self._say(incoming, lang, "web.read", title=page.title or page.url, first=first)
+        async for line in self._store(incoming, page.source, text.encode(), lang, parse_as="page.txt"):
+            yield f"{heading}\n{line}"
+
+    async def _store(
+        self, incoming: Incoming, name: str, data: bytes, lang: str, *, parse_as: str | None = None
+    ) -> AsyncIterator[str]:
+        """Ingest through the one document path (scope, dedupe, limits), yielding progress then the outcome."""
+        queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+        task = asyncio.create_task(
+            self.memory.ingest(
+                incoming.scope,
+                name,
+                data,
+                author=incoming.user,
+                parse_as=parse_as,
+                progress=lambda done, total: queue.put_nowait((done, total)),
+            )
+        )
+        while not task.done():
+            getter = asyncio.ensure_future(queue.get())
+            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                done, total = getter.result()
+                yield self._say(incoming, lang, "ingest.progress", name=name, done=done, total=total)
+            else:
+                getter.cancel()
+        yield self._report(incoming, await task, lang)
+
+    async def _voice(self, incoming: Incoming, attachment: Attachment, lang: str) -> Reply:
+        """Transcribe a voice note, show it ("🎤 …"), then answer it exactly as if it had been typed."""
+        name = attachment.name or self._t(lang, "voice.name")
+        self.media.check_voice()
+        limit = self.memory.limits.max_upload_bytes
+        if attachment.size is not None and attachment.size > limit:
+            raise FileTooLarge(name=name, size=attachment.size, limit=limit)
+        if attachment.duration is not None and attachment.duration > self.media.max_audio_seconds:
+            raise AudioTooLong(name=name, seconds=int(self.media.max_audio_seconds))
+        transcript = await self.media.transcribe(name, await attachment.fetch(), prefer=lang)
+        if not transcript.text:
+            raise NothingRead(name=name)
+        command, args = spoken_command(transcript.text)
+        spoken = replace(incoming, text=transcript.text, command=command or "talk", args=args, attachments=[])
+        reply = await self._route(spoken, lang)
+        return _heard(transcript.text, reply or Reply())
 
     def _report(self, incoming: Incoming, report: IngestReport, lang: str) -> str:
         """The final line for one ingested file."""
@@ -317,6 +396,20 @@ class Assistant:
         if report.duplicate_of is not None:
             return self._say(incoming, lang, "ingest.duplicate", name=report.name, doc=doc)
         return self._say(incoming, lang, "ingest.done", name=report.name, count=report.count, doc=doc)
+
+
+def _heard(transcript: str, reply: Reply) -> Reply:
+    """`reply` with the transcript shown above it."""
+    heading = f"🎤 {transcript}"
+    if reply.updates is None:
+        return replace(reply, text=f"{heading}\n\n{reply.text}")
+
+    async def prefixed(updates: AsyncIterator[str]) -> AsyncIterator[str]:
+        yield heading
+        async for snapshot in updates:
+            yield f"{heading}\n\n{snapshot}"
+
+    return replace(reply, updates=prefixed(reply.updates))
 
 
 def _listed(memories: list[Memory]) -> str:

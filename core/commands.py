@@ -109,8 +109,22 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "ingest",
-        {"en": "Add a file to the memory", "fr": "Ajouter un fichier à la mémoire"},
-        (_arg("file", "FILE", "FICHIER", "txt, md, json, csv, pdf or docx", "txt, md, json, csv, pdf ou docx", file=True),),
+        {
+            "en": "Add a file, a photo of a page or a link's article to the memory",
+            "fr": "Ajouter un fichier, la photo d'une page ou l'article d'un lien à la mémoire",
+        },
+        (
+            _arg(
+                "file",
+                "FILE",
+                "FICHIER",
+                "txt, md, json, csv, pdf, docx or a photo",
+                "txt, md, json, csv, pdf, docx ou une photo",
+                required=False,
+                file=True,
+            ),
+            _arg("url", "URL", "URL", "A link to an article", "Un lien vers un article", required=False),
+        ),
     ),
     Command(
         "why",

@@ -102,3 +102,27 @@ class NotAllowed(UserError):
     """The caller may not do this (admins only)."""
 
     key = "error.not_allowed"
+
+
+class AudioTooLong(UserError):
+    """A voice note over the duration limit."""
+
+    key = "error.audio_too_long"
+
+
+class NothingRead(UserError):
+    """A photo, voice note or page in which no text was found."""
+
+    key = "error.nothing_read"
+
+
+class FeatureOff(UserError):
+    """An optional engine (OCR, speech, web pages) that is not installed or is switched off."""
+
+    key = "error.feature_off"
+
+
+class PageRefused(UserError):
+    """A link that is not fetched or not read; `key` names the reason (web.*)."""
+
+    key = "web.unreachable"

@@ -274,9 +274,14 @@ class MemoryService:
         importance: float | None = None,
         author: str = "",
         progress: Progress | None = None,
+        parse_as: str | None = None,
     ) -> IngestReport:
-        """Parse, chunk, embed and store a whole file, or nothing; a file already known is not stored twice."""
-        check_supported(name)
+        """Parse, chunk, embed and store a whole file, or nothing; a file already known is not stored twice.
+
+        `parse_as` names the format when `name` is not a file name (the text read from a photo or a
+        web page is stored under the photo's or the page's name, parsed as `.txt`).
+        """
+        check_supported(parse_as or name)
         if len(data) > self.limits.max_upload_bytes:
             raise FileTooLarge(name=name, size=len(data), limit=self.limits.max_upload_bytes)
         if importance is not None and not 0.0 <= importance <= 1.0:
@@ -286,7 +291,7 @@ class MemoryService:
         if known:
             return IngestReport(name, [], known.id, duplicate_of=known.id, document_number=known.number)
         options = ParseOptions(source=name, author=author, importance=importance, policy=self._chunking)
-        items = await asyncio.to_thread(parse_file, name, data, options)
+        items = await asyncio.to_thread(parse_file, parse_as or name, data, options)
         await self._check_room(scope, len(items))
         vectors = await self._embed_in_batches([m.text for m in items], progress)
         try:

@@ -119,19 +119,30 @@ class IngestReport:
         return len(self.memory_ids)
 
 
+class AttachmentKind(StrEnum):
+    """What an attachment is, in platform-neutral words."""
+
+    DOCUMENT = "document"
+    IMAGE = "image"
+    AUDIO = "audio"
+
+
 @dataclass
 class Attachment:
     """A file attached to a message; `fetch` downloads it only after the size and type checks.
 
-    `kind` says what it is in platform-neutral words ("document", later "photo", "voice"...), `mime`
-    its media type when the platform gives one.
+    `kind` is what the platform says it is (a Telegram photo or voice note); None lets the core
+    judge from `mime` (its media type when the platform gives one) and the name's extension.
+    `name` is empty when the platform gives none; `duration` is the length in seconds the platform
+    reports for audio, checked before any download.
     """
 
     name: str
     size: int | None
     fetch: Callable[[], Awaitable[bytes]]
     mime: str | None = None
-    kind: str = "document"
+    kind: AttachmentKind | None = None
+    duration: float | None = None
 
 
 @dataclass

@@ -154,7 +154,8 @@ async def test_a_document_ingested_twice_is_reported_not_stored_twice(make_app):
     ("name", "data", "expected"),
     [
         ("scan.pdf", b"%PDF-1.7 not really", "not a valid PDF"),
-        ("photo.jpg", b"\xff\xd8\xff", "unsupported file type"),
+        ("photo.jpg", b"\xff\xd8\xff", "not an image I can open"),
+        ("backup.zip", b"PK\x03\x04", "unsupported file type"),
         ("data.json", b"{broken", "invalid JSON at line 1"),
     ],
 )

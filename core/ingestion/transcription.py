@@ -1,0 +1,158 @@
+"""Transcribing voice notes locally with faster-whisper (CTranslate2, CPU int8; blocking, run in a worker)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from core.errors import AudioTooLong, CorruptFile
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+
+
+@dataclass(frozen=True)
+class TranscriptionOptions:
+    """Which Whisper model, how it runs, which languages it may hear, and the longest note accepted."""
+
+    model: str = "packaged"
+    compute_type: str = "int8"
+    threads: int = 0
+    languages: tuple[str, ...] = ("fr", "en")
+    max_seconds: float = 300.0
+    beam_size: int = 5
+    download_dir: Path | None = None
+    hotwords: str = ""
+    switch_ratio: float = 20.0
+
+
+@dataclass
+class Transcript:
+    """What was said, in which language, over how many seconds of audio."""
+
+    text: str
+    language: str
+    duration: float
+
+
+class Transcriber(Protocol):
+    """Anything that turns audio bytes into text."""
+
+    name: str
+
+    def transcribe(self, name: str, data: bytes, prefer: str | None = None) -> Transcript:
+        """The words of the audio (`prefer`: the speaker's usual language); AudioTooLong, CorruptFile."""
+        ...
+
+
+def decode_audio(name: str, data: bytes, max_seconds: float) -> np.ndarray:
+    """Mono 16 kHz float32 samples; stops decoding (AudioTooLong) as soon as the limit is passed."""
+    import av
+
+    limit = int(max_seconds * SAMPLE_RATE)
+    parts: list[np.ndarray] = []
+    count = 0
+    try:
+        with av.open(io.BytesIO(data), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise CorruptFile(key="error.corrupt_file_no_sound", name=name)
+            resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+            for frame in container.decode(audio=0):
+                for out in resampler.resample(frame):
+                    samples = out.to_ndarray().reshape(-1)
+                    parts.append(samples)
+                    count += samples.size
+                if count > limit:
+                    raise AudioTooLong(name=name, seconds=int(max_seconds))
+    except (av.error.FFmpegError, ValueError) as error:
+        raise CorruptFile(key="error.corrupt_file_audio", name=name) from error
+    if not count:
+        raise CorruptFile(key="error.corrupt_file_no_sound", name=name)
+    return np.concatenate(parts).astype(np.float32) / 32768.0
+
+
+class WhisperTranscriber:
+    """faster-whisper, loaded once on first use; language chosen among the allowed ones."""
+
+    name = "faster-whisper"
+
+    def __init__(self, options: TranscriptionOptions = TranscriptionOptions()) -> None:
+        import faster_whisper  # noqa: F401  (the `voice` extra; ImportError tells the wiring it is missing)
+
+        self.options = options
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_name(self) -> str:
+        """The configured model (`packaged`, a size such as `base`, or a directory)."""
+        return self.options.model
+
+    def _loaded(self):
+        """The Whisper model, loaded on first use (tens of MB; a few seconds)."""
+        if self._model is None:
+            from faster_whisper import WhisperModel
+
+            from core.ingestion.packaged_whisper import resolve_model
+
+            source = resolve_model(self.options.model, self.options.download_dir)
+            self._model = WhisperModel(
+                source,
+                device="cpu",
+                compute_type=self.options.compute_type,
+                cpu_threads=self.options.threads,
+                download_root=str(self.options.download_dir) if self.options.download_dir else None,
+            )
+            log.info("whisper model %s loaded", self.options.model)
+        return self._model
+
+    def transcribe(self, name: str, data: bytes, prefer: str | None = None) -> Transcript:
+        """Decode within the duration limit, choose among the allowed languages, transcribe in one pass.
+
+        Decoding is redone at a higher temperature only when the text loops (compression ratio), not
+        on every unsure passage: on a small CPU the default fallback made some notes five times
+        slower. The command words are given as hot words so that "teach, …" is heard as the command.
+        """
+        audio = decode_audio(name, data, self.options.max_seconds)
+        duration = audio.size / SAMPLE_RATE
+        with self._lock:  # one transcription at a time: each already uses every thread it is given
+            model = self._loaded()
+            language = self._language(model, audio, prefer)
+            segments, _ = model.transcribe(
+                audio,
+                language=language,
+                beam_size=self.options.beam_size,
+                temperature=(0.0, 0.4, 0.8),
+                log_prob_threshold=None,
+                vad_filter=False,
+                condition_on_previous_text=False,
+                hotwords=self.options.hotwords or None,
+            )
+            text = " ".join(segment.text.strip() for segment in segments).strip()
+        return Transcript(text, language or "", duration)
+
+    def _language(self, model, audio: np.ndarray, prefer: str | None) -> str | None:
+        """The speaker's language unless another allowed one is clearly likelier (None: Whisper chooses).
+
+        Whisper's detection is unsure on short or synthetic notes, so the preferred language keeps
+        the note unless another allowed language is `switch_ratio` times as likely.
+        """
+        allowed: Sequence[str] = self.options.languages
+        if not allowed:
+            return None
+        if len(allowed) == 1:
+            return allowed[0]
+        _, _, probabilities = model.detect_language(audio)
+        scores = dict(probabilities)
+        best = max(allowed, key=lambda lang: scores.get(lang, 0.0))
+        if prefer in allowed and scores.get(best, 0.0) < self.options.switch_ratio * scores.get(prefer, 0.0):
+            return prefer
+        return best

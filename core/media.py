@@ -1,0 +1,73 @@
+"""Phone input: photos read by OCR, voice notes transcribed, shared links fetched; engines off when missing."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from core.errors import FeatureOff
+from core.ingestion.ocr import ImageReader, ImageText
+from core.ingestion.transcription import Transcriber, Transcript
+from core.ingestion.web_page import PageFetcher, WebPage
+from core.models import Attachment, AttachmentKind
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".heic", ".heif", ".bmp", ".tif", ".tiff", ".gif")
+AUDIO_EXTENSIONS = (".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wav", ".flac", ".weba")
+OCR, VOICE, WEB = "ocr", "voice", "web"
+
+
+def kind_of(attachment: Attachment) -> AttachmentKind:
+    """What an attachment is: as the platform said, else from its MIME type, else from its extension."""
+    if attachment.kind is not None:
+        return attachment.kind
+    mime = (attachment.mime or "").lower()
+    extension = PurePath(attachment.name or "").suffix.lower()
+    if mime.startswith("image/") or extension in IMAGE_EXTENSIONS:
+        return AttachmentKind.IMAGE
+    if mime.startswith("audio/") or extension in AUDIO_EXTENSIONS:
+        return AttachmentKind.AUDIO
+    return AttachmentKind.DOCUMENT
+
+
+@dataclass
+class MediaInput:
+    """The optional engines, each None when off; `off` says why (shown to the user, e.g. the extra to install)."""
+
+    reader: ImageReader | None = None
+    transcriber: Transcriber | None = None
+    fetcher: PageFetcher | None = None
+    off: dict[str, str] = field(default_factory=dict)
+    max_audio_seconds: float = 300.0
+
+    def _require(self, feature: str, engine: object | None) -> None:
+        """FeatureOff with the reason when an engine is missing."""
+        if engine is None:
+            raise FeatureOff(key=f"{feature}.off", reason=self.off.get(feature, ""))
+
+    def check_image(self) -> None:
+        """Raise FeatureOff unless photos can be read."""
+        self._require(OCR, self.reader)
+
+    def check_voice(self) -> None:
+        """Raise FeatureOff unless voice notes can be transcribed."""
+        self._require(VOICE, self.transcriber)
+
+    def check_web(self) -> None:
+        """Raise FeatureOff unless links can be fetched."""
+        self._require(WEB, self.fetcher)
+
+    async def read_image(self, name: str, data: bytes) -> ImageText:
+        """OCR off the event loop."""
+        self.check_image()
+        return await asyncio.to_thread(self.reader.read, name, data)
+
+    async def transcribe(self, name: str, data: bytes, prefer: str | None = None) -> Transcript:
+        """Speech to text off the event loop (`prefer`: the speaker's usual language)."""
+        self.check_voice()
+        return await asyncio.to_thread(self.transcriber.transcribe, name, data, prefer)
+
+    async def fetch_page(self, url: str) -> WebPage:
+        """The article behind a link."""
+        self.check_web()
+        return await self.fetcher.fetch(url)
