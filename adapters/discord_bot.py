@@ -261,7 +261,9 @@ class DiscordAdapter:
 
     def _attachment(self, file: discord.Attachment) -> Attachment:
         """A lazy attachment: downloaded only after the core accepted its name and size."""
-        return Attachment(name=file.filename, size=file.size, fetch=file.read, mime=file.content_type)
+        return Attachment(
+            name=file.filename, size=file.size, fetch=file.read, mime=file.content_type, duration=file.duration
+        )
 
     async def on_command(self, interaction: discord.Interaction, command: Command, values: dict[str, Any]) -> None:
         """Acknowledge at once (privately when the core says so), then answer through the render loop."""

@@ -17,9 +17,13 @@ from nio import (
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
+    RoomEncryptedAudio,
     RoomEncryptedFile,
+    RoomEncryptedImage,
     RoomGetEventResponse,
+    RoomMessageAudio,
     RoomMessageFile,
+    RoomMessageImage,
     RoomMessageText,
     RoomSendResponse,
     SyncResponse,
@@ -34,10 +38,19 @@ from adapters.matrix_settings import MatrixSettings
 from adapters.rendering import Refused, respond, up_to_last_paragraph
 from core.assistant import Assistant
 from core.errors import UserError
-from core.models import Attachment, Incoming, OutgoingFile
+from core.models import Attachment, AttachmentKind, Incoming, OutgoingFile
 from core.scope import group_scope, user_scope
 
 log = logging.getLogger(__name__)
+
+ENCRYPTED_FILES = (RoomEncryptedFile, RoomEncryptedImage, RoomEncryptedAudio)
+FILE_EVENTS = (RoomMessageFile, RoomMessageImage, RoomMessageAudio, *ENCRYPTED_FILES)
+_KINDS = {
+    RoomMessageImage: AttachmentKind.IMAGE,
+    RoomEncryptedImage: AttachmentKind.IMAGE,
+    RoomMessageAudio: AttachmentKind.AUDIO,
+    RoomEncryptedAudio: AttachmentKind.AUDIO,
+}
 
 PLATFORM = "matrix"
 MESSAGE_LIMIT = 12_000  # characters; a Matrix event is capped at 64 KiB of JSON
@@ -92,7 +105,7 @@ class MatrixAdapter:
         self._redactor.secrets.append(self._session.access_token)
         client.add_event_callback(self._on_invite, InviteMemberEvent)
         client.add_event_callback(self._on_text, RoomMessageText)
-        client.add_event_callback(self._on_file, (RoomMessageFile, RoomEncryptedFile))
+        client.add_event_callback(self._on_file, FILE_EVENTS)
         client.add_event_callback(self._on_undecryptable, MegolmEvent)
         client.add_response_callback(self._on_sync, SyncResponse)
         # Resuming from a stored sync token answers what arrived while stopped; a first start skips the backlog.
@@ -208,7 +221,8 @@ class MatrixAdapter:
         text = _REPLY_FALLBACK.sub("", event.body or "").strip()
         self._spawn(self._answer(room, event, await self._incoming(room, event, text)))
 
-    async def _on_file(self, room: MatrixRoom, event: RoomMessageFile | RoomEncryptedFile) -> None:
+    async def _on_file(self, room: MatrixRoom, event) -> None:
+        """An m.file, m.image or m.audio (voice messages are m.audio), encrypted or not."""
         if not self._replay or self._is_own(event):
             return
         content = event.source.get("content", {})
@@ -216,6 +230,7 @@ class MatrixAdapter:
         caption = event.body if content.get("filename") and event.body != name else ""
         info = content.get("info") or {}
         size = info.get("size")
+        duration = info.get("duration")  # milliseconds
         incoming = await self._incoming(room, event, caption or "")
         incoming.attachments = [
             Attachment(
@@ -223,6 +238,8 @@ class MatrixAdapter:
                 size=size if isinstance(size, int) else None,
                 fetch=lambda: self._download(event, name),
                 mime=info.get("mimetype"),
+                kind=_KINDS.get(type(event)),
+                duration=duration / 1000 if isinstance(duration, int | float) else None,
             )
         ]
         self._spawn(self._answer(room, event, incoming))
@@ -266,14 +283,14 @@ class MatrixAdapter:
         response = await self.client.room_get_event(room.room_id, target)
         return isinstance(response, RoomGetEventResponse) and self._is_own(response.event)
 
-    async def _download(self, event: RoomMessageFile | RoomEncryptedFile, name: str) -> bytes:
+    async def _download(self, event, name: str) -> bytes:
         """Fetch the file through authenticated media, decrypting it in encrypted rooms."""
         response = await self.client.download(mxc=event.url)
         if isinstance(response, DownloadError) or not hasattr(response, "body"):
             log.warning("matrix: download of %s failed: %s", event.url, getattr(response, "status_code", ""))
             raise UserError(key="matrix.download_failed", name=name)
         data = response.body
-        if isinstance(event, RoomEncryptedFile):
+        if isinstance(event, ENCRYPTED_FILES):
             data = decrypt_attachment(data, event.key["k"], event.hashes["sha256"], event.iv)
         return data
 

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Chat, Message, MessageEntity, Update
+from telegram import Audio, BotCommand, Chat, Document, Message, MessageEntity, PhotoSize, Update, Voice
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
@@ -19,7 +19,7 @@ from adapters.telegram_settings import TelegramSettings
 from core.assistant import Assistant
 from core.errors import FileTooLarge
 from core.i18n import SUPPORTED
-from core.models import Attachment, Incoming, OutgoingFile, Reply
+from core.models import Attachment, AttachmentKind, Incoming, OutgoingFile, Reply
 from core.scope import group_scope, user_scope
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ MAX_RETRIES = 5
 PUBLIC_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 TYPING_EVERY = 4.5  # Telegram clears "typing…" after 5 s
 T = TypeVar("T")
+_File = Document | PhotoSize | Voice | Audio
 
 
 def read_mention(text: str, bot_username: str) -> tuple[str | None, bool]:
@@ -51,6 +52,14 @@ def read_mention(text: str, bot_username: str) -> tuple[str | None, bool]:
     return text.strip(), mentioned
 
 
+def as_seconds(read: Callable[[], object]) -> float:
+    """A duration python-telegram-bot gives as int seconds or as a timedelta (its deprecation warning hushed)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = read()
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
 async def with_retry(call: Callable[[], Awaitable[T]]) -> T:
     """Run a Bot API call: a 429 is waited out (retry_after), a network error retried with backoff."""
     backoff = 0.5
@@ -58,10 +67,7 @@ async def with_retry(call: Callable[[], Awaitable[T]]) -> T:
         try:
             return await call()
         except RetryAfter as error:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                delay = error.retry_after
-            seconds = delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
+            seconds = as_seconds(lambda error=error: error.retry_after)
             log.warning("telegram flood control: waiting %.1f s", seconds)
             await asyncio.sleep(seconds)
         except BadRequest:
@@ -148,7 +154,9 @@ class TelegramAdapter:
         )
         app.add_handler(
             MessageHandler(
-                filters.UpdateType.MESSAGE & (filters.TEXT | filters.Document.ALL), self._on_message
+                filters.UpdateType.MESSAGE
+                & (filters.TEXT | filters.Document.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO),
+                self._on_message,
             )
         )
         return app
@@ -218,29 +226,43 @@ class TelegramAdapter:
             mentions_bot=mentioned,
             replies_to_bot=bool(replied and replied.from_user and replied.from_user.id == message.get_bot().id),
         )
-        if message.document is not None:
-            incoming.attachments = [self._attachment(message)]
+        incoming.attachments = self._attachments(message)
         return incoming
 
-    def _attachment(self, message: Message) -> Attachment:
+    def _attachments(self, message: Message) -> list[Attachment]:
+        """A document, photo (largest size), voice note or audio file as a lazy neutral attachment."""
+        if message.document is not None:
+            document = message.document
+            return [self._lazy(message, document, document.file_name or "document", mime=document.mime_type)]
+        if message.photo:
+            return [self._lazy(message, message.photo[-1], "", kind=AttachmentKind.IMAGE)]
+        sound = message.voice or message.audio
+        if sound is not None:
+            name = getattr(sound, "file_name", None) or ""
+            return [
+                self._lazy(
+                    message,
+                    sound,
+                    name,
+                    mime=sound.mime_type,
+                    kind=AttachmentKind.AUDIO,
+                    duration=as_seconds(lambda: sound.duration),
+                )
+            ]
+        return []
+
+    def _lazy(self, message: Message, file: _File, name: str, **facts: object) -> Attachment:
         """A lazy attachment: the file is fetched only after the core accepted its name and size."""
-        document = message.document
         bot = message.get_bot()
-        name = document.file_name or "document"
         public_api = "api.telegram.org" in self._settings.base_url
 
         async def fetch() -> bytes:
-            if public_api and (document.file_size or 0) > PUBLIC_API_DOWNLOAD_LIMIT:
-                raise FileTooLarge(name=name, size=document.file_size, limit=PUBLIC_API_DOWNLOAD_LIMIT)
-            file = await with_retry(lambda: bot.get_file(document.file_id))
-            return bytes(await file.download_as_bytearray())
+            if public_api and (file.file_size or 0) > PUBLIC_API_DOWNLOAD_LIMIT:
+                raise FileTooLarge(name=name, size=file.file_size, limit=PUBLIC_API_DOWNLOAD_LIMIT)
+            found = await with_retry(lambda: bot.get_file(file.file_id))
+            return bytes(await found.download_as_bytearray())
 
-        return Attachment(
-            name=name,
-            size=document.file_size,
-            fetch=fetch,
-            mime=document.mime_type,
-        )
+        return Attachment(name=name, size=file.file_size, fetch=fetch, **facts)
 
     async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer one incoming message."""

@@ -116,15 +116,28 @@ class MatrixUser:
         return response.event_id
 
     async def send_file(
-        self, room_id: str, name: str, data: bytes, mime: str = "text/plain", *, caption: str | None = None
+        self,
+        room_id: str,
+        name: str,
+        data: bytes,
+        mime: str = "text/plain",
+        *,
+        caption: str | None = None,
+        msgtype: str = "m.file",
+        **extra,
     ) -> str:
-        """Upload `data` and post it as m.file (encrypted in an encrypted room), with an optional caption."""
+        """Upload `data` and post it as `msgtype` (m.file, m.image, m.audio; encrypted in an encrypted room).
+
+        `caption` goes in the body (the name moves to `filename`); `extra` adds to the content
+        (`info` entries such as a voice note's duration go in `info=`).
+        """
         encrypted = self.client.rooms[room_id].encrypted
         upload, keys = await self.client.upload(
             io.BytesIO(data), content_type=mime, filename=name, encrypt=encrypted, filesize=len(data)
         )
         assert isinstance(upload, UploadResponse), upload
-        content: dict = {"msgtype": "m.file", "body": name, "info": {"size": len(data), "mimetype": mime}}
+        info = {"size": len(data), "mimetype": mime, **extra.pop("info", {})}
+        content: dict = {"msgtype": msgtype, "body": name, "info": info, **extra}
         if caption is not None:
             content |= {"body": caption, "filename": name}
         if encrypted:
@@ -164,7 +177,9 @@ class MatrixUser:
         event_id = await self.send(room_id, body, **extra)
         return await self.reply_text(event_id, done=done)
 
-    async def reply_text(self, event_id: str, *, done: Callable[[str], bool] | None = None) -> str:
+    async def reply_text(
+        self, event_id: str, *, done: Callable[[str], bool] | None = None, timeout: float = 20.0
+    ) -> str:
         """The text of the bot's (final) reply to `event_id`."""
 
         def ready() -> str | None:
@@ -174,7 +189,7 @@ class MatrixUser:
             text = "\n".join(m.text for m in replies)
             return text if done is None or done(text) else None
 
-        return await self.wait_for(ready)
+        return await self.wait_for(ready, timeout)
 
 
 class _suppress_timeout:

@@ -335,3 +335,57 @@ async def test_matrix_words_every_command_with_an_exclamation_mark(bot, users):
     await mallory.wait_for(lambda: len(adapter.client.rooms[shared].users) == 2)
     refusal = await mallory.answer(shared, "hello")
     assert f"matrix:{mallory.user_id}" in refusal and "!start CODE" in refusal and "/start" not in refusal
+
+
+# --- from a phone: photos (m.image) and voice messages (m.audio) -------------------------------
+
+
+async def test_a_photo_of_a_french_page_is_read_and_comes_back_in_a_later_prompt(bot, users, fake_ollama):
+    from bench.phone_media import FRENCH_LINES, draw_text
+
+    alice = await users("alice", encryption=True)
+    adapter = await bot(alice, language="fr")
+    room = await dm(alice, adapter, encrypted=True)
+    page = draw_text(FRENCH_LINES)
+    event = await alice.send_file(room, "facture.png", page, mime="image/png", msgtype="m.image")
+    reply = await alice.reply_text(event, done=lambda t: "✅" in t or "❌" in t, timeout=60)
+    assert "📷 facture.png : « Facture n° 4827 du 12/03/2026 »" in reply and "✅ facture.png" in reply, reply
+
+    await alice.answer(room, "Combien dois-je pour l'électricité ?", done=lambda t: "You said" in t)
+    prompt = fake_ollama.chat_requests[-1]["messages"][0]["content"]
+    assert "73,45 €" in prompt and "facture.png" in prompt
+
+
+async def test_an_image_without_text_stores_nothing(bot, users):
+    from bench.phone_media import blank_photo
+
+    alice = await users("alice")
+    adapter = await bot(alice)
+    room = await dm(alice, adapter)
+    event = await alice.send_file(room, "wall.jpg", blank_photo(), mime="image/jpeg", msgtype="m.image")
+    assert "no readable text" in await alice.reply_text(event, done=lambda t: "❌" in t, timeout=60)
+    assert "Nothing remembered" in await alice.answer(room, "!remember")
+
+
+async def test_a_voice_message_is_transcribed_and_a_spoken_teach_is_stored(bot, users, fake_ollama):
+    from bench.phone_media import speak
+
+    alice = await users("alice")
+    adapter = await bot(alice)
+    room = await dm(alice, adapter)
+    note = speak("Teach: the spare key is under the blue flower pot.", "en")
+    voice = {"org.matrix.msc3245.voice": {}}
+    event = await alice.send_file(
+        room, "Voice message.ogg", note, mime="audio/ogg", msgtype="m.audio", info={"duration": 4000}, **voice
+    )
+    taught = await alice.reply_text(event, done=lambda t: "Remembered" in t or "❌" in t, timeout=120)
+    assert taught.startswith("🎤 ") and "Remembered as #" in taught, taught
+    assert "blue flower pot" in (await alice.answer(room, "!remember key")).lower()
+
+    question = speak("Where does my sister Alice live now? Is it Lisbon?", "en")
+    event = await alice.send_file(
+        room, "Voice message.ogg", question, mime="audio/ogg", msgtype="m.audio", **voice
+    )
+    heard = await alice.reply_text(event, done=lambda t: "You said" in t or "❌" in t, timeout=120)
+    assert heard.startswith("🎤 ") and "lisbon" in heard.lower(), heard
+    assert "lisbon" in fake_ollama.chat_requests[-1]["messages"][-1]["content"].lower()

@@ -45,9 +45,9 @@ async def bot(telegram, make_app):
     await adapter.stop()
 
 
-async def answer_in(telegram: FakeTelegram, chat_id: int, needle: str) -> str:
+async def answer_in(telegram: FakeTelegram, chat_id: int, needle: str, timeout: float = 10.0) -> str:
     """Wait until a bot message in `chat_id` contains `needle`, and return it."""
-    await telegram.wait_for(lambda: any(needle in text for text in telegram.chat_text(chat_id)))
+    await telegram.wait_for(lambda: any(needle in text for text in telegram.chat_text(chat_id)), timeout)
     return next(text for text in telegram.chat_text(chat_id) if needle in text)
 
 
@@ -399,3 +399,91 @@ async def test_language_command_is_kept_per_chat_and_help_uses_slash_syntax(tele
     assert "English" in await answer_in(telegram, -6006, "language")
     menu = {c.params.get("language_code"): c.params["commands"] for c in telegram.sent("setMyCommands")}
     assert any(c["command"] == "language" for c in menu["fr"])
+
+
+
+
+# --- from a phone: photos and voice notes ------------------------------------------------------
+
+
+def _photo_sizes(telegram: FakeTelegram, file_id: str, data: bytes) -> list[dict]:
+    """A Telegram photo: a thumbnail and the full size (the adapter must take the largest)."""
+    telegram.add_file(f"{file_id}-thumb", b"not the photo")
+    telegram.add_file(file_id, data)
+    thumb = {"file_id": f"{file_id}-thumb", "file_unique_id": f"t{file_id}", "width": 90, "height": 24}
+    full = {"file_id": file_id, "file_unique_id": f"u{file_id}", "width": 1400, "height": 380}
+    return [{**thumb, "file_size": 13}, {**full, "file_size": len(data)}]
+
+
+def _voice(telegram: FakeTelegram, file_id: str, data: bytes, duration: int = 4) -> dict:
+    telegram.add_file(file_id, data)
+    return {
+        "file_id": file_id,
+        "file_unique_id": f"u{file_id}",
+        "duration": duration,
+        "mime_type": "audio/ogg",
+        "file_size": len(data),
+    }
+
+
+async def test_a_photo_of_a_french_page_is_read_and_comes_back_in_a_later_prompt(telegram, fake_ollama, bot):
+    from bench.phone_media import FRENCH_LINES, draw_text
+
+    _adapter, app = bot
+    photo = _photo_sizes(telegram, "p1", draw_text(FRENCH_LINES))
+    telegram.push_message("Facture EDF", photo=photo, language_code="fr")
+    reply = await answer_in(telegram, OWNER, "document n°", timeout=60)
+    assert reply.startswith("📷 photo du ") and "« Facture n° 4827 du 12/03/2026 »" in reply, reply
+    assert telegram.downloads == ["p1"], "the largest size is the one read"
+    stored = await app.store.all_memories(user_scope("telegram", OWNER))
+    assert stored[0].text.startswith("Facture EDF") and "Électricité : 73,45 €" in stored[0].text
+
+    telegram.push_message("Combien coûte l'électricité ?", language_code="fr")
+    await answer_in(telegram, OWNER, "You said: Combien")
+    prompt = fake_ollama.chat_requests[-1]["messages"][0]["content"]
+    assert "73,45 €" in prompt and "15 avril" in prompt
+
+
+async def test_a_photo_without_text_stores_nothing(telegram, bot):
+    from bench.phone_media import blank_photo
+
+    _adapter, app = bot
+    telegram.push_message(photo=_photo_sizes(telegram, "wall", blank_photo()))
+    reply = await answer_in(telegram, OWNER, "❌", timeout=60)
+    assert "no readable text" in reply and "Nothing was stored" in reply
+    assert await app.store.count_live(user_scope("telegram", OWNER)) == 0
+
+
+async def test_a_french_voice_note_is_transcribed_shown_and_asked(telegram, fake_ollama, bot):
+    from bench.phone_media import speak
+
+    _adapter, app = bot
+    await app.memory.teach(user_scope("telegram", OWNER), "La clé de la voiture est accrochée près de la porte.")
+    note = speak("Où est la clé de la voiture ?", "fr")
+    telegram.push_message(voice=_voice(telegram, "v1", note), language_code="fr")
+    reply = await answer_in(telegram, OWNER, "You said:", timeout=120)
+    heard = reply.split("\n\n", 1)[0]
+    assert heard.startswith("🎤 ") and "clé" in heard.lower() and "voiture" in heard.lower(), reply
+    messages = fake_ollama.chat_requests[-1]["messages"]
+    assert "clé" in messages[-1]["content"].lower() and "voiture" in messages[-1]["content"].lower()
+    assert "La clé de la voiture est accrochée" in messages[0]["content"]
+
+
+async def test_a_spoken_teach_stores_a_teaching(telegram, bot):
+    from bench.phone_media import speak
+
+    _adapter, app = bot
+    note = speak("Teach: the spare key is under the blue flower pot.", "en")
+    telegram.push_message(voice=_voice(telegram, "v2", note))
+    reply = await answer_in(telegram, OWNER, "Remembered", timeout=120)
+    assert reply.startswith("🎤 ")
+    stored = await app.store.all_memories(user_scope("telegram", OWNER))
+    assert [m.kind.value for m in stored] == ["teaching"]
+    assert "spare key is under the blue flower pot" in stored[0].text.lower()
+
+
+async def test_a_voice_note_over_the_limit_is_refused_without_download(telegram, bot):
+    telegram.push_message(voice=_voice(telegram, "long", b"OggS...", duration=3600))
+    reply = await answer_in(telegram, OWNER, "too long")
+    assert "limit is 300 s" in reply
+    assert "long" not in telegram.downloads

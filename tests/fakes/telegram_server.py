@@ -72,6 +72,8 @@ class FakeTelegram:
         chat_type: str = "private",
         language_code: str | None = "en",
         document: dict | None = None,
+        photo: list[dict] | None = None,
+        voice: dict | None = None,
         reply_to_bot: bool = False,
         edited: bool = False,
     ) -> int:
@@ -89,14 +91,15 @@ class FakeTelegram:
         }
         if language_code is None:
             del message["from"]["language_code"]
+        media = {"document": document, "photo": photo, "voice": voice}
+        captioned = any(value is not None for value in media.values())
         if text is not None:
-            message["caption" if document else "text"] = text
+            message["caption" if captioned else "text"] = text
             if text.startswith("/"):
                 length = len(text.split(" ", 1)[0])
-                key = "caption_entities" if document else "entities"
+                key = "caption_entities" if captioned else "entities"
                 message[key] = [{"type": "bot_command", "offset": 0, "length": length}]
-        if document is not None:
-            message["document"] = document
+        message.update({key: value for key, value in media.items() if value is not None})
         if reply_to_bot:
             message["reply_to_message"] = {
                 "message_id": 1,

@@ -38,8 +38,8 @@ def photo(data: bytes, *, name: str = "", caption: str = "", language: str | Non
 async def test_a_french_photo_is_read_and_its_words_reach_a_later_prompt(make_app, fake_ollama):
     app = await make_app(embedder="minilm", language="fr")
     reply = await (await app.assistant.handle(photo(draw_text(FRENCH_LINES), language="fr"))).final_text()
-    assert "“Facture n° 4827 du 12/03/2026”" in reply or "« Facture n° 4827 du 12/03/2026 »" in reply, reply
-    assert "photo du 20" in reply and "1 souvenirs" in reply
+    assert reply.startswith("📷 photo du 20") and "« Facture n° 4827 du 12/03/2026 »" in reply, reply
+    assert "1 souvenir, dans le document n°1" in reply
     stored = await app.store.all_memories(SCOPE)
     assert len(stored) == 1
     for words in ("Électricité", "73,45 €", "régler", "15 avril", "Réunion à l'école", "3 chaises"):
@@ -49,6 +49,10 @@ async def test_a_french_photo_is_read_and_its_words_reach_a_later_prompt(make_ap
     await say(app, "Combien dois-je payer pour l'électricité ?", language="fr")
     prompt = fake_ollama.chat_requests[-1]["messages"][0]["content"]
     assert "73,45 €" in prompt and "Facture n° 4827" in prompt
+
+    forgot = await say(app, command="forget", args="doc 1", language="fr")
+    assert "photo du 20" in forgot, forgot
+    assert await app.store.all_memories(SCOPE) == []
 
 
 async def test_an_english_image_file_keeps_its_name_and_its_caption(make_app):
