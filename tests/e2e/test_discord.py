@@ -146,11 +146,23 @@ async def test_dm_attachment_is_ingested_into_the_personal_scope(discord_server,
 
 
 async def test_unsupported_attachment_is_refused_before_download(discord_server, bot):
-    file = discord_server.add_file("song.mp3", b"ID3" + b"\0" * 100, content_type="audio/mpeg")
+    file = discord_server.add_file("tool.exe", b"MZ" + b"\0" * 100, content_type="application/x-msdownload")
     await discord_server.push_message(ALICE, "", guild=False, attachments=[file])
-    text = await settled(discord_server, lambda: discord_server.in_channel(701), "song.mp3")
-    assert "song.mp3" not in discord_server.downloads
+    text = await settled(discord_server, lambda: discord_server.in_channel(701), "tool.exe")
+    assert "tool.exe" not in discord_server.downloads
     assert "unsupported" in text
+
+
+async def test_an_image_attachment_is_read_and_its_text_stored(discord_server, bot):
+    from bench.phone_media import ENGLISH_LINES, draw_text
+
+    _adapter, app = bot
+    file = discord_server.add_file("bill.png", draw_text(ENGLISH_LINES), content_type="image/png")
+    await discord_server.push_message(ALICE, "", guild=False, attachments=[file])
+    text = await settled(discord_server, lambda: discord_server.in_channel(701), "✅")
+    assert "📷 bill.png: “Invoice 5931 dated 04/11/2026”" in text, text
+    stored = await app.store.all_memories(user_scope("discord", 1))
+    assert "Plumbing repair: 218 dollars due" in stored[0].text
 
 
 async def test_oversized_attachment_is_refused_before_download(discord_server, make_app):
