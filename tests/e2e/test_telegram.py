@@ -435,7 +435,7 @@ async def test_a_photo_of_a_french_page_is_read_and_comes_back_in_a_later_prompt
     reply = await answer_in(telegram, OWNER, "document n°", timeout=60)
     assert reply.startswith("📷 photo du ") and "« Facture n° 4827 du 12/03/2026 »" in reply, reply
     assert telegram.downloads == ["p1"], "the largest size is the one read"
-    stored = await app.store.all_memories(user_scope("telegram", OWNER))
+    stored = await app.store.memories.all_memories(user_scope("telegram", OWNER))
     assert stored[0].text.startswith("Facture EDF") and "Électricité : 73,45 €" in stored[0].text
 
     telegram.push_message("Combien coûte l'électricité ?", language_code="fr")
@@ -451,7 +451,7 @@ async def test_a_photo_without_text_stores_nothing(telegram, bot):
     telegram.push_message(photo=_photo_sizes(telegram, "wall", blank_photo()))
     reply = await answer_in(telegram, OWNER, "❌", timeout=60)
     assert "no readable text" in reply and "Nothing was stored" in reply
-    assert await app.store.count_live(user_scope("telegram", OWNER)) == 0
+    assert await app.store.memories.count_live(user_scope("telegram", OWNER)) == 0
 
 
 async def test_a_french_voice_note_is_transcribed_shown_and_asked(telegram, fake_ollama, bot):
@@ -477,7 +477,7 @@ async def test_a_spoken_teach_stores_a_teaching(telegram, bot):
     telegram.push_message(voice=_voice(telegram, "v2", note))
     reply = await answer_in(telegram, OWNER, "Remembered", timeout=120)
     assert reply.startswith("🎤 ")
-    stored = await app.store.all_memories(user_scope("telegram", OWNER))
+    stored = await app.store.memories.all_memories(user_scope("telegram", OWNER))
     assert [m.kind.value for m in stored] == ["teaching"]
     assert "spare key is under the blue flower pot" in stored[0].text.lower()
 

@@ -19,7 +19,7 @@ async def site():
 
 
 async def _stored_text(app) -> str:
-    return "\n".join(m.text for m in await app.store.all_memories(SCOPE))
+    return "\n".join(m.text for m in await app.store.memories.all_memories(SCOPE))
 
 
 async def test_a_shared_link_stores_the_article_without_the_clutter(make_app, site, fake_ollama):
@@ -32,7 +32,7 @@ async def test_a_shared_link_stores_the_article_without_the_clutter(make_app, si
         assert sentence in stored
     for clutter in CLUTTER:
         assert clutter not in stored, f"navigation clutter was stored: {clutter}"
-    sources = {m.source for m in await app.store.all_memories(SCOPE)}
+    sources = {m.source for m in await app.store.memories.all_memories(SCOPE)}
     assert sources == {f"{TITLE} <{site.url}/article>"}
 
     await say(app, "Quand le phare de Kerbrat a-t-il été automatisé ?")
@@ -44,10 +44,10 @@ async def test_the_ingest_command_follows_a_redirect_and_a_second_share_adds_not
     app = await make_app(**{"web": {"allow_private": True}})
     first = await say(app, command="ingest", args=f"{site.url}/to-article")
     assert "✅" in first, first
-    count = len(await app.store.all_memories(SCOPE))
+    count = len(await app.store.memories.all_memories(SCOPE))
     again = await say(app, f"<{site.url}/article>")
     assert "♻️" in again, again
-    assert len(await app.store.all_memories(SCOPE)) == count
+    assert len(await app.store.memories.all_memories(SCOPE)) == count
 
 
 async def test_loopback_is_refused_unless_the_setting_allows_it(make_app, site):
@@ -56,7 +56,7 @@ async def test_loopback_is_refused_unless_the_setting_allows_it(make_app, site):
         reply = await say(app, url)
         assert "local or private address" in reply, reply
     assert site.hits == {}, "the bot connected to a loopback address"
-    assert await app.store.all_memories(SCOPE) == []
+    assert await app.store.memories.all_memories(SCOPE) == []
 
 
 async def test_a_50_mb_page_is_refused_cleanly_declared_or_not(make_app, site):
@@ -64,7 +64,7 @@ async def test_a_50_mb_page_is_refused_cleanly_declared_or_not(make_app, site):
     for path in ("/big", "/big-chunked"):
         reply = await say(app, f"{site.url}{path}")
         assert "larger than 5242880 bytes" in reply, reply
-    assert await app.store.all_memories(SCOPE) == []
+    assert await app.store.memories.all_memories(SCOPE) == []
 
 
 async def test_a_redirect_loop_and_a_redirect_to_another_scheme_are_refused(make_app, site):
@@ -74,7 +74,7 @@ async def test_a_redirect_loop_and_a_redirect_to_another_scheme_are_refused(make
     assert site.hits["/loop"] == 4
     ftp = await say(app, f"{site.url}/to-ftp")
     assert "only http and https" in ftp, ftp
-    assert await app.store.all_memories(SCOPE) == []
+    assert await app.store.memories.all_memories(SCOPE) == []
 
 
 async def test_links_are_off_with_a_clear_message_when_disabled(make_app, site):

@@ -40,7 +40,7 @@ async def test_a_french_photo_is_read_and_its_words_reach_a_later_prompt(make_ap
     reply = await (await app.assistant.handle(photo(draw_text(FRENCH_LINES), language="fr"))).final_text()
     assert reply.startswith("📷 photo du 20") and "« Facture n° 4827 du 12/03/2026 »" in reply, reply
     assert "1 souvenir, dans le document n°1" in reply
-    stored = await app.store.all_memories(SCOPE)
+    stored = await app.store.memories.all_memories(SCOPE)
     assert len(stored) == 1
     for words in ("Électricité", "73,45 €", "régler", "15 avril", "Réunion à l'école", "3 chaises"):
         assert words in stored[0].text, words
@@ -52,7 +52,7 @@ async def test_a_french_photo_is_read_and_its_words_reach_a_later_prompt(make_ap
 
     forgot = await say(app, command="forget", args="doc 1", language="fr")
     assert "photo du 20" in forgot, forgot
-    assert await app.store.all_memories(SCOPE) == []
+    assert await app.store.memories.all_memories(SCOPE) == []
 
 
 async def test_an_english_image_file_keeps_its_name_and_its_caption(make_app):
@@ -61,7 +61,7 @@ async def test_an_english_image_file_keeps_its_name_and_its_caption(make_app):
     incoming = request("Plumber's bill for the flat", files={"bill.png": data})  # kind guessed from the name
     reply = await (await app.assistant.handle(incoming)).final_text()
     assert "bill.png: “Invoice 5931 dated 04/11/2026”" in reply and "✅" in reply, reply
-    stored = await app.store.all_memories(SCOPE)
+    stored = await app.store.memories.all_memories(SCOPE)
     assert stored[0].source == "bill.png"
     assert stored[0].text.startswith("Plumber's bill for the flat")
     assert "Invoice 5931 dated 04/11/2026" in stored[0].text
@@ -71,14 +71,14 @@ async def test_an_english_image_file_keeps_its_name_and_its_caption(make_app):
     again = await (
         await app.assistant.handle(request("Plumber's bill for the flat", files={"b.png": data}))
     ).final_text()
-    assert "♻️" in again and len(await app.store.all_memories(SCOPE)) == len(stored)
+    assert "♻️" in again and len(await app.store.memories.all_memories(SCOPE)) == len(stored)
 
 
 async def test_a_photo_without_text_stores_nothing_and_says_so(make_app):
     app = await make_app()
     reply = await (await app.assistant.handle(photo(blank_photo(), name="wall.jpg"))).final_text()
     assert reply == "❌ wall.jpg: I found no readable text in it. Nothing was stored."
-    assert await app.store.all_memories(SCOPE) == []
+    assert await app.store.memories.all_memories(SCOPE) == []
 
 
 async def test_a_large_phone_photo_is_downscaled_and_a_huge_one_refused_before_decoding(make_app):
@@ -93,8 +93,8 @@ async def test_a_large_phone_photo_is_downscaled_and_a_huge_one_refused_before_d
     huge = io.BytesIO()
     Image.new("1", (8000, 8000), 1).save(huge, format="PNG")
     refused = await (await app.assistant.handle(photo(huge.getvalue(), name="huge.png"))).final_text()
-    assert refused.startswith("❌ huge.png: the file is too large"), refused
-    assert len(await app.store.all_memories(SCOPE)) == 1
+    assert refused == "❌ huge.png: the image is too large (64000000 pixels; the limit is 30000000).", refused
+    assert len(await app.store.memories.all_memories(SCOPE)) == 1
 
 
 async def test_a_photo_above_the_upload_limit_is_refused_before_download(make_app):
@@ -113,4 +113,4 @@ async def test_photos_are_off_with_a_clear_message_when_disabled(make_app):
     app = await make_app(**{"ocr": {"enabled": False}})
     reply = await (await app.assistant.handle(photo(draw_text(ENGLISH_LINES), name="p.png"))).final_text()
     assert "cannot read photos" in reply and "SOUVENIR_OCR__ENABLED=false" in reply
-    assert await app.store.all_memories(SCOPE) == []
+    assert await app.store.memories.all_memories(SCOPE) == []

@@ -63,7 +63,7 @@ async def test_a_spoken_teach_stores_a_teaching(make_app):
     note = speak("Teach: the spare key is under the blue flower pot.", "en")
     reply = await (await app.assistant.handle(voice_note(note, language="en"))).final_text()
     assert "✅ Remembered as #" in reply, reply
-    stored = await app.store.all_memories(SCOPE)
+    stored = await app.store.memories.all_memories(SCOPE)
     assert [m.kind.value for m in stored] == ["teaching"]
     assert "spare key is under the blue flower pot" in stored[0].text.lower()
     assert not stored[0].text.lower().startswith("teach")
@@ -82,13 +82,13 @@ async def test_a_long_voice_note_is_refused_before_and_after_download(make_app):
 
     undeclared = await (await app.assistant.handle(voice_note(silence(8)))).final_text()
     assert undeclared == "❌ voice note: too long (the limit is 5 s of audio). Nothing was done."
-    assert await app.store.all_memories(SCOPE) == []
+    assert await app.store.memories.all_memories(SCOPE) == []
 
 
 async def test_a_file_that_is_not_audio_gets_a_clear_message(make_app):
     app = await make_app()
     reply = await (await app.assistant.handle(voice_note(b"OggS not really"))).final_text()
-    assert reply.startswith("❌ voice note: I could not read this file"), reply
+    assert reply == "❌ voice note: this is not a sound file I can play. Nothing was done.", reply
 
 
 async def test_voice_is_off_with_a_clear_message_when_disabled(make_app):
