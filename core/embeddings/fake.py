@@ -17,6 +17,7 @@ class HashingEmbedder:
     """Vectors from hashed lower-cased words (and their 4-letter prefixes): similar words, similar vectors."""
 
     name = "hashing-test-double"
+    setting = "hashing"  # SOUVENIR_EMBEDDINGS__MODEL value that selects it
 
     def __init__(self, dimension: int = 256) -> None:
         self._dimension = dimension
