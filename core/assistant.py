@@ -20,7 +20,7 @@ from core.media import MediaInput, kind_of
 from core.memory import MemoryService
 from core.models import Attachment, AttachmentKind, Incoming, IngestReport, Memory, OutgoingFile, Reply
 from core.spoken import spoken_command
-from core.text import shorten
+from core.text import file_display_name, shorten
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +305,10 @@ class Assistant:
     async def _ingest_one(self, incoming: Incoming, attachment: Attachment, lang: str) -> AsyncIterator[str]:
         """Progress lines for one file (a photo is read first), ending with its outcome."""
         is_image = kind_of(attachment) is AttachmentKind.IMAGE
-        name = attachment.name or self._t(lang, "photo.name", date=datetime.now().strftime("%Y-%m-%d %H:%M"))
+        if attachment.name:
+            name = file_display_name(attachment.name)
+        else:
+            name = self._t(lang, "photo.name", date=datetime.now().strftime("%Y-%m-%d %H:%M"))
         try:
             if is_image:
                 self.media.check_image()

@@ -17,7 +17,7 @@ from core.ingestion.parsers import ParseOptions, check_supported, parse_file
 from core.models import Document, IngestReport, Kind, Memory, NewMemory, SearchHit
 from core.retrieval.hybrid import Mode, Retriever
 from core.store import ScopeStats, Store
-from core.text import states
+from core.text import file_display_name, states, storable
 from core.vector_index import VectorIndexes
 
 TEACHING_IMPORTANCE = 0.8
@@ -99,8 +99,8 @@ class MemoryService:
         return await asyncio.to_thread(self._embedder.embed, texts)
 
     def _check_text(self, text: str, empty_key: str) -> str:
-        """A stripped, non-empty text within the length limit."""
-        text = text.strip()
+        """A stripped, non-empty text within the length limit, without control characters."""
+        text = storable(text).strip()
         if not text:
             raise BadInput(key=empty_key)
         if len(text) > self.limits.max_text_chars:
@@ -281,6 +281,8 @@ class MemoryService:
         `parse_as` names the format when `name` is not a file name (the text read from a photo or a
         web page is stored under the photo's or the page's name, parsed as `.txt`).
         """
+        if parse_as is None:  # a real file name: its last part, without control characters
+            name = file_display_name(name)
         check_supported(parse_as or name)
         if len(data) > self.limits.max_upload_bytes:
             raise FileTooLarge(name=name, size=len(data), limit=self.limits.max_upload_bytes)

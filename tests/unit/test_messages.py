@@ -106,5 +106,5 @@ def test_no_user_error_carries_an_exception_name_or_an_english_detail():
 
 def test_a_missing_parameter_never_shows_as_a_placeholder():
     translate = Translator()
-    assert "{" not in translate("fr", "error.corrupt_file_json", name="notes.json")
+    assert "{" not in translate("fr", "file.json_invalid", name="notes.json")
     assert translate("en", "error.bad_input") == ""
