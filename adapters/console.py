@@ -10,9 +10,11 @@ from typing import TextIO
 
 from core.assistant import Assistant
 from core.commands import REGISTRY, Registry
+from core.ingestion.local_files import read_local_file
 from core.ingestion.web_page import url_alone
 from core.models import Attachment, Incoming, Reply
 from core.scope import CONSOLE_SCOPE
+from core.text import terminal_safe
 
 CONSOLE_USER = "console:local"
 """The person at the terminal: the wiring allows them and makes them an admin."""
@@ -29,12 +31,13 @@ def parse_line(line: str, registry: Registry = REGISTRY) -> tuple[str | None, st
 
 
 def file_attachment(path: Path) -> Attachment:
-    """An attachment that reads a local file when fetched."""
+    """An attachment that reads a local file when fetched (never through a link; no more than its size)."""
+    size = path.stat().st_size
 
     async def fetch() -> bytes:
-        return await asyncio.to_thread(path.read_bytes)
+        return await asyncio.to_thread(read_local_file, path, size)
 
-    return Attachment(name=path.name, size=path.stat().st_size, fetch=fetch)
+    return Attachment(name=path.name, size=size, fetch=fetch)
 
 
 class ConsoleAdapter:
@@ -104,6 +107,9 @@ class ConsoleAdapter:
         declared = self._assistant.registry.find(command)
         if declared is not None and any(a.file for a in declared.arguments) and args and not url_alone(args):
             path = Path(args).expanduser()
+            if path.is_symlink():
+                self._print(self._assistant.text(self._language, "file.symlink", name=args))
+                return
             if not path.is_file():
                 self._print(self._assistant.text(self._language, "ingest.missing", prefix=PREFIX, name=args))
                 return
@@ -122,7 +128,7 @@ class ConsoleAdapter:
             last = ""
             async for snapshot in reply.updates:
                 if self._interactive:
-                    self._out.write("\r\x1b[2K" + snapshot.splitlines()[-1])
+                    self._out.write("\r\x1b[2K" + terminal_safe(snapshot.splitlines()[-1]))
                     self._out.flush()
                 last = snapshot
             if self._interactive:
@@ -138,14 +144,14 @@ class ConsoleAdapter:
         shown = ""
         async for snapshot in reply.updates:
             if snapshot.startswith(shown):
-                write(snapshot[len(shown) :])
+                write(terminal_safe(snapshot[len(shown) :]))
             else:
-                write("\n" + snapshot)
+                write("\n" + terminal_safe(snapshot))
             self._out.flush()
             shown = snapshot
         write("\n")
         self._out.flush()
 
     def _print(self, text: str) -> None:
-        self._out.write(text + "\n")
+        self._out.write(terminal_safe(text) + "\n")
         self._out.flush()

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,8 +16,8 @@ from bot.logging_setup import configure_logging
 from bot.settings import Settings
 from core.errors import UserError
 from core.i18n import Translator
-from core.ingestion.parsers import SUPPORTED_EXTENSIONS
 from core.retrieval.hybrid import MODES
+from core.text import terminal_safe
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -85,59 +84,11 @@ async def cmd_chat(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-def iter_files(paths: list[Path]) -> Iterator[Path]:
-    """Files named directly, and supported files found recursively in directories, in a stable order."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS
-            )
-        else:
-            yield path
-
-
 async def cmd_ingest(app: App, args: argparse.Namespace) -> int:
-    """Ingest files with a progress bar and one summary line per file."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """Ingest files and directories: one line per file, a summary, status 1 when any was not ingested."""
+    from bot.ingest_cli import ingest_paths
 
-    t = app.assistant.text
-    lang = app.settings.language
-    console = Console(stderr=False, highlight=False)
-    files = list(iter_files(args.paths))
-    failures = 0
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        overall = progress.add_task("files", total=len(files))
-        for path in files:
-            task = progress.add_task(path.name, total=None)
-            try:
-                if not path.is_file():
-                    raise FileNotFoundError
-                report = await app.memory.ingest(
-                    args.scope,
-                    path.name,
-                    path.read_bytes(),
-                    importance=args.importance,
-                    author="console:local",
-                    progress=lambda done, total, task=task: progress.update(
-                        task, completed=done, total=total
-                    ),
-                )
-                if report.duplicate_of is not None:
-                    line = t(lang, "ingest.duplicate", name=path, doc=report.duplicate_of)
-                else:
-                    line = f"✅ {path}: {report.count} memories"
-            except FileNotFoundError:
-                failures += 1
-                line = t(lang, "ingest.missing", name=path)
-            except UserError as error:
-                failures += 1
-                line = t(lang, error.key, **{**error.params, "name": path})
-            progress.remove_task(task)
-            progress.advance(overall)
-            progress.console.print(line, markup=False, soft_wrap=True)
-    return 1 if failures else 0
+    return await ingest_paths(app, args)
 
 
 async def cmd_search(app: App, args: argparse.Namespace) -> int:
@@ -165,9 +116,11 @@ async def cmd_search(app: App, args: argparse.Namespace) -> int:
             else ""
         )
         print(
-            f"#{row['id']}  {row['score']:.4f}  {row['kind']}  {row['importance']:.2f}  {row['source']}{amended}"
+            terminal_safe(
+                f"#{row['id']}  {row['score']:.4f}  {row['kind']}  {row['importance']:.2f}  {row['source']}{amended}"
+            )
         )
-        print(f"    {' '.join(row['text'].split())[:200]}")
+        print(f"    {terminal_safe(' '.join(row['text'].split())[:200])}")
     if not rows:
         print("(nothing found)")
     return 0
@@ -198,14 +151,16 @@ async def cmd_remember(app: App, args: argparse.Namespace) -> int:
         return 0
     print(f"{total} memories in {args.scope}")
     for m in memories:
-        print(f"#{m.id}  {m.kind.value}  {m.importance:.2f}  {' '.join(m.text.split())[:160]}")
+        print(terminal_safe(f"#{m.id}  {m.kind.value}  {m.importance:.2f}  {' '.join(m.text.split())[:160]}"))
     return 0
 
 
 async def cmd_forget(app: App, args: argparse.Namespace) -> int:
     """Delete one memory."""
     memory, restored = await app.memory.forget(args.scope, args.id)
-    print(app.assistant.text(app.settings.language, "forget.done", id=memory.id, text=memory.text[:80]))
+    print(
+        terminal_safe(app.assistant.text(app.settings.language, "forget.done", id=memory.id, text=memory.text[:80]))
+    )
     if restored:
         print(
             app.assistant.text(
@@ -222,7 +177,7 @@ async def cmd_status(app: App, args: argparse.Namespace) -> int:
     reply = await app.assistant.handle(
         Incoming("console", "local", args.scope, "console:chat:local", command="status")
     )
-    print(reply.text)
+    print(terminal_safe(reply.text))
     return 0
 
 
@@ -233,7 +188,7 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
     try:
         return await args.func(app, args)
     except UserError as error:
-        print(Translator(settings.language)(settings.language, error.key, **error.params), file=sys.stderr)
+        print(terminal_safe(Translator(settings.language)(settings.language, error.key, **error.params)), file=sys.stderr)
         return 1
     finally:
         await app.close()

@@ -57,4 +57,5 @@ def configure_logging(settings: Settings, *, quiet: bool = False) -> SecretRedac
     root.setLevel("WARNING" if quiet else settings.log_level.upper())
     for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "faiss", "aiosqlite", "nio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged PDF gets one clear line, not parser chatter
     return redactor

@@ -1,0 +1,88 @@
+"""`souvenir ingest PATH...`: every file reported on its own line, a summary, exit 1 when any was not ingested."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from core.errors import UserError
+from core.ingestion.local_files import LocalFile, files_to_ingest, read_local_file
+from core.text import one_line, terminal_safe
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Tally:
+    """How many files went in, were already known, or failed."""
+
+    ingested: int = 0
+    known: int = 0
+    failed: int = 0
+
+
+async def ingest_paths(app: App, args: argparse.Namespace) -> int:
+    """Ingest files with a progress bar and one line per file (links and unsupported files included)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    t = app.assistant.text
+    lang = app.settings.language
+    console = Console(stderr=False, highlight=False)
+    files = await asyncio.to_thread(lambda: list(files_to_ingest(args.paths)))
+    tally = Tally()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        overall = progress.add_task("files", total=len(files))
+        for found in files:
+            task = progress.add_task(one_line(found.path.name), total=None)
+            line = await _ingest_one(app, args, found, tally, progress, task)
+            progress.remove_task(task)
+            progress.advance(overall)
+            progress.console.print(terminal_safe(line), markup=False, soft_wrap=True)
+        progress.console.print(
+            t(lang, "ingest.summary", ingested=tally.ingested, known=tally.known, failed=tally.failed),
+            markup=False,
+        )
+    return 1 if tally.failed else 0
+
+
+async def _ingest_one(
+    app: App, args: argparse.Namespace, found: LocalFile, tally: Tally, progress: Progress, task: int
+) -> str:
+    """Ingest one file and say how it went, in one line."""
+    t = app.assistant.text
+    lang = app.settings.language
+    name = one_line(str(found.path))
+    try:
+        if found.problem is not None:
+            raise found.problem
+        data = await asyncio.to_thread(read_local_file, found.path, app.memory.limits.max_upload_bytes)
+        report = await app.memory.ingest(
+            args.scope,
+            found.path.name,
+            data,
+            importance=args.importance,
+            author="console:local",
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    except UserError as error:
+        tally.failed += 1
+        return t(lang, error.key, **{**error.params, "name": name})
+    except Exception:  # a bug, not the file's fault: say so on one line, keep the details in the log
+        tally.failed += 1
+        log.debug("ingesting %s failed", name, exc_info=True)
+        return f"❌ {name}: " + t(lang, "error.generic")
+    if report.duplicate_of is not None:
+        tally.known += 1
+        return t(lang, "ingest.duplicate", name=name, doc=report.duplicate_of)
+    tally.ingested += 1
+    return t(lang, "ingest.done", name=name, count=report.count, doc=report.document_id)
