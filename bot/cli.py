@@ -159,7 +159,9 @@ async def cmd_forget(app: App, args: argparse.Namespace) -> int:
     """Delete one memory."""
     memory, restored = await app.memory.forget(args.scope, args.id)
     print(
-        terminal_safe(app.assistant.text(app.settings.language, "forget.done", id=memory.id, text=memory.text[:80]))
+        terminal_safe(
+            app.assistant.text(app.settings.language, "forget.done", id=memory.id, text=memory.text[:80])
+        )
     )
     if restored:
         print(
@@ -188,7 +190,10 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
     try:
         return await args.func(app, args)
     except UserError as error:
-        print(terminal_safe(Translator(settings.language)(settings.language, error.key, **error.params)), file=sys.stderr)
+        print(
+            terminal_safe(Translator(settings.language)(settings.language, error.key, **error.params)),
+            file=sys.stderr,
+        )
         return 1
     finally:
         await app.close()
