@@ -7,12 +7,14 @@ import contextlib
 import gc
 import logging
 import signal
+from collections.abc import Iterator
 
 from adapters.console import ConsoleAdapter
 from bot.app import App
 from bot.platforms import Platform, configured_platforms
 
 log = logging.getLogger(__name__)
+STOP_TIMEOUT = 15.0
 
 
 async def warm_up(app: App) -> None:
@@ -25,41 +27,93 @@ async def warm_up(app: App) -> None:
     gc.freeze()
 
 
-async def run_platforms(app: App, platforms: list[Platform]) -> int:
-    """Start the platforms, print the pairing code, and run until SIGINT/SIGTERM."""
-    await warm_up(app)
-    code = app.assistant.access.new_pairing_code()
-    print(f"Pairing code: {code}  (send '/start {code}' to the bot to become its owner)", flush=True)
-    started: list[Platform] = []
-    for platform in platforms:
-        try:
-            await platform.start()
-        except Exception as error:
-            log.error("%s did not start: %s", platform.name, type(error).__name__, exc_info=True)
-            continue
-        started.append(platform)
-        log.info("%s started", platform.name)
-    if not started:
-        log.error("no platform could start")
-        return 1
-    stop = asyncio.Event()
+@contextlib.contextmanager
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set `stop` for as long as the block runs (installed before anything can hang)."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    print(f"Souvenir is running on {', '.join(p.name for p in started)}. Ctrl-C to stop.", flush=True)
     try:
-        await stop.wait()
+        yield
     finally:
-        for platform in reversed(started):
-            try:
-                await asyncio.wait_for(platform.stop(), timeout=15)
-            except Exception:
-                log.warning("%s did not stop cleanly", platform.name, exc_info=True)
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.remove_signal_handler(sig)
-    return 0
+
+
+async def _start_one(platform: Platform, timeout: float) -> bool:
+    """Start one platform within `timeout`; on failure (or cancellation) undo what it had begun."""
+    try:
+        await asyncio.wait_for(platform.start(), timeout)
+    except asyncio.CancelledError:
+        await _stop_one(platform)
+        raise
+    except TimeoutError:
+        log.error("%s did not start within %.0f s (server unreachable?)", platform.name, timeout)
+    except Exception as error:
+        log.error("%s did not start: %s: %s", platform.name, type(error).__name__, error)
+        log.debug("%s start failure", platform.name, exc_info=True)
+    else:
+        log.info("%s started", platform.name)
+        return True
+    await _stop_one(platform)
+    return False
+
+
+async def _stop_one(platform: Platform) -> None:
+    """Stop one platform, bounded in time; a failure to stop is logged, never raised."""
+    try:
+        await asyncio.wait_for(platform.stop(), STOP_TIMEOUT)
+    except Exception:
+        log.warning("%s did not stop cleanly", platform.name, exc_info=True)
+
+
+async def start_platforms(platforms: list[Platform], stop: asyncio.Event, timeout: float) -> list[Platform]:
+    """Start every platform at once, each bounded by `timeout`; a stop request abandons those still starting."""
+    tasks = {asyncio.create_task(_start_one(p, timeout), name=f"start-{p.name}"): p for p in platforms}
+    stopping = asyncio.create_task(stop.wait())
+    pending = set(tasks)
+    while pending and not stop.is_set():
+        _, pending = await asyncio.wait(pending | {stopping}, return_when=asyncio.FIRST_COMPLETED)
+        pending.discard(stopping)
+    stopping.cancel()
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return [
+        p for task, p in tasks.items() if not task.cancelled() and task.exception() is None and task.result()
+    ]
+
+
+async def run_platforms(app: App, platforms: list[Platform], *, start_timeout: float = 60.0) -> int:
+    """Start the platforms, print the pairing code, and run until SIGINT/SIGTERM; 1 when none could start."""
+    stop = asyncio.Event()
+    started: list[Platform] = []
+    with stop_on_signals(stop):
+        try:
+            await warm_up(app)
+            code = app.assistant.access.new_pairing_code()
+            print(f"Pairing code: {code}  (send '/start {code}' to the bot to become its owner)", flush=True)
+            started = await start_platforms(platforms, stop, start_timeout)
+            if stop.is_set():
+                return 0
+            if not started:
+                log.error("no platform could start")
+                return 1
+            missing = [p.name for p in platforms if p not in started]
+            note = f" ({', '.join(missing)} did not start)" if missing else ""
+            print(
+                f"Souvenir is running on {', '.join(p.name for p in started)}{note}. Ctrl-C to stop.",
+                flush=True,
+            )
+            await stop.wait()
+            return 0
+        finally:
+            for platform in reversed(started):
+                await _stop_one(platform)
+            if started:
+                print("Souvenir stopped.", flush=True)
 
 
 async def run(app: App) -> int:
@@ -68,4 +122,4 @@ async def run(app: App) -> int:
     if not platforms:
         await ConsoleAdapter(app.assistant, language=app.settings.language).run()
         return 0
-    return await run_platforms(app, platforms)
+    return await run_platforms(app, platforms, start_timeout=app.settings.start_timeout)

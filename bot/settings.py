@@ -108,6 +108,7 @@ class Settings(BaseSettings):
     allowed_users: CommaList = Field(default_factory=list)
     admins: CommaList = Field(default_factory=list)
     log_level: str = "INFO"
+    start_timeout: float = 60.0
     ollama: OllamaSettings = Field(default_factory=OllamaSettings)
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)

@@ -1,5 +1,7 @@
 """`souvenir run`: platforms start together, a broken one does not stop the others, SIGTERM stops all."""
 
+import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -53,13 +55,37 @@ def test_run_starts_all_prints_a_pairing_code_keeps_secrets_out_of_the_log_and_s
         process.kill()
     assert process.returncode == 0, err
     printed = [line.strip() for line in "".join(lines).splitlines() + out.splitlines()]
-    assert [line for line in printed if line.startswith(("start ", "stop "))] == [
-        "start one", "start two", "stop two", "stop one"
-    ]
+    lifecycle = [line for line in printed if line.startswith(("start ", "stop "))]
+    assert set(lifecycle[:3]) == {"start one", "start two", "stop broken"}, "started together; a failed start undone"
+    assert lifecycle[3:] == ["stop two", "stop one"]
     code = next(line for line in printed if line.startswith("Pairing code:")).split()[2]
     assert f"/start {code}" in "".join(lines)
     assert "broken did not start" in err
     assert "SECRET-TOKEN" not in err + out and "123456" not in err + out
+
+
+async def test_a_hanging_platform_holds_back_no_other_and_is_given_up(make_app, capsys, caplog):
+    app = await make_app()
+    platforms = [RecordingPlatform("stuck", hang=True), RecordingPlatform("one")]
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.3, print, "seen running")
+    loop.call_later(0.8, os.kill, os.getpid(), signal.SIGTERM)
+    assert await run_platforms(app, platforms, start_timeout=0.5) == 0
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.startswith(("start ", "stop ", "seen "))]
+    assert lines[:2] == ["start one", "seen running"], "one served before stuck was given up"
+    assert "stop stuck" in lines and lines[-1] == "stop one"
+    assert "stuck did not start within" in caplog.text
+    assert "Souvenir is running on one (stuck did not start)" in out
+
+
+async def test_sigterm_while_a_platform_is_still_starting_stops_cleanly(make_app, capsys):
+    app = await make_app()
+    platforms = [RecordingPlatform("stuck", hang=True), RecordingPlatform("one")]
+    asyncio.get_running_loop().call_later(0.3, os.kill, os.getpid(), signal.SIGTERM)
+    assert await asyncio.wait_for(run_platforms(app, platforms, start_timeout=60), 10) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("start ", "stop "))]
+    assert "stop stuck" in lines and lines[-1] == "stop one"
 
 
 async def test_run_fails_when_no_platform_starts(make_app):
