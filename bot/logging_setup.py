@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import re
+import sys
+import threading
+from urllib.parse import quote, quote_plus
 
 from pydantic import SecretStr
 
@@ -17,7 +22,8 @@ class SecretRedactor(logging.Filter):
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
-        self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+        variants = {v for s in secrets if len(s) >= 4 for v in encodings(s)}
+        self._secrets = sorted(variants, key=len, reverse=True)
 
     def scrub(self, text: str) -> str:
         """`text` with every secret masked."""
@@ -34,6 +40,17 @@ class SecretRedactor(logging.Filter):
         if record.exc_text:
             record.exc_text = self.scrub(record.exc_text)
         return True
+
+
+def encodings(secret: str) -> set[str]:
+    """A secret as it can appear in a log: raw, URL-encoded, JSON-escaped, base64 (Basic auth)."""
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret),
+        json.dumps(secret)[1:-1],
+        base64.b64encode(secret.encode()).decode().rstrip("="),
+    }
 
 
 def secret_values(settings: Settings) -> list[str]:
@@ -57,5 +74,28 @@ def configure_logging(settings: Settings, *, quiet: bool = False) -> SecretRedac
     root.setLevel("WARNING" if quiet else settings.log_level.upper())
     for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "faiss", "aiosqlite", "nio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged PDF gets one clear line, not parser chatter
+    logging.getLogger("pypdf").setLevel(
+        logging.ERROR
+    )  # a damaged PDF gets one clear line, not parser chatter
+    logging.captureWarnings(True)
+    _route_uncaught_exceptions()
     return redactor
+
+
+def _route_uncaught_exceptions() -> None:
+    """Uncaught exceptions (main thread and workers) go through the logging handler, hence the redactor."""
+
+    def main_hook(kind: type[BaseException], error: BaseException, trace: object) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, trace)  # type: ignore[arg-type]
+            return
+        logging.getLogger("souvenir").critical("uncaught exception", exc_info=(kind, error, trace))  # type: ignore[arg-type]
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        logging.getLogger("souvenir").error(
+            "uncaught exception in a thread",
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),  # type: ignore[arg-type]
+        )
+
+    sys.excepthook = main_hook
+    threading.excepthook = thread_hook
