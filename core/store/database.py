@@ -74,14 +74,18 @@ class Database:
             await self._writer.commit()
 
     async def fetchall(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
-        """Every row of a read (committed data only)."""
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        """Every row of a read (committed data only).
+
+        Executed and exhausted in one call on the reader's thread: a cursor left open while other reads
+        interleave would keep the reader's snapshot from before the latest commit (a memory just taught
+        would read back as missing).
+        """
+        return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable = ()) -> sqlite3.Row | None:
-        """The first row of a read (committed data only), or None."""
-        async with self._reader.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        """The first row of a read (committed data only), or None (a whole read, as in `fetchall`)."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
 
 async def fetchone_in(db: aiosqlite.Connection, sql: str, params: Iterable = ()) -> sqlite3.Row | None:
