@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+COMMAND_PREFIX = "souvenir "  # how a follow-up command is spelled on this command line
 
 
 @dataclass
@@ -76,13 +77,14 @@ async def _ingest_one(
         )
     except UserError as error:
         tally.failed += 1
-        return t(lang, error.key, **{**error.params, "name": name})
+        return t(lang, error.key, prefix=COMMAND_PREFIX, **{**error.params, "name": name})
     except Exception:  # a bug, not the file's fault: say so on one line, keep the details in the log
         tally.failed += 1
         log.debug("ingesting %s failed", name, exc_info=True)
         return f"❌ {name}: " + t(lang, "error.generic")
+    doc = report.document_number
     if report.duplicate_of is not None:
         tally.known += 1
-        return t(lang, "ingest.duplicate", name=name, doc=report.duplicate_of)
+        return t(lang, "ingest.duplicate", name=name, doc=doc, prefix=COMMAND_PREFIX)
     tally.ingested += 1
-    return t(lang, "ingest.done", name=name, count=report.count, doc=report.document_id)
+    return t(lang, "ingest.done", name=name, count=report.count, doc=doc, prefix=COMMAND_PREFIX)

@@ -73,10 +73,10 @@ async def test_every_corpus_file_through_the_chat_path(make_app, corpus, languag
             assert (after.live, after.documents) == (before.live, before.documents), (
                 f"{case.name} changed memory"
             )
-    stored = " ".join(m.text for m in await app.store.all_memories(scope))
+    stored = " ".join(m.text for m in await app.store.memories.all_memories(scope))
     assert "\x00" not in stored and "\ud800" not in stored
-    assert "etc" not in {m.source.split("/")[0] for m in await app.store.all_memories(scope)}
-    assert all(m.source == file_display_name(m.source) for m in await app.store.all_memories(scope))
+    assert "etc" not in {m.source.split("/")[0] for m in await app.store.memories.all_memories(scope)}
+    assert all(m.source == file_display_name(m.source) for m in await app.store.memories.all_memories(scope))
 
 
 def _params(text: str, language: str, case: Case, shown: str) -> dict:
@@ -123,7 +123,7 @@ def test_cli_ingests_a_mixed_directory_file_by_file_within_bounds(corpus, corpus
             for case in corpus:
                 if case.accepted:
                     assert await _probe_found(app, scope, case.probe), case.name
-            stored = await app.store.all_memories(scope)
+            stored = await app.store.memories.all_memories(scope)
             assert not any("root:x:0:0" in m.text for m in stored), (
                 "/etc/passwd was not read through the link"
             )

@@ -144,12 +144,14 @@ class ScopeWorkload:
             "exactly one of the two is stored"
         )
         for memory_id in stored.memory_ids:
-            self.model.live[memory_id] = (await self.app.store.get_memory(self.scope, memory_id)).text
+            self.model.live[memory_id] = (
+                await self.app.store.memories.get_memory(self.scope, memory_id)
+            ).text
         self.model.documents[name] = stored.count
 
 
 async def _all_live(app, scope: str) -> dict[int, str]:
-    return {m.id: m.text for m in await app.store.all_memories(scope)}
+    return {m.id: m.text for m in await app.store.memories.all_memories(scope)}
 
 
 async def test_thousands_of_concurrent_operations_never_cross_scopes(make_app, fake_ollama):
@@ -190,6 +192,6 @@ async def test_thousands_of_concurrent_operations_never_cross_scopes(make_app, f
         hits = await app.memory.search(scope, workload.tag, limit=10_000, mode="keyword")
         assert {h.memory.id for h in hits} <= set(workload.model.live)
         vectors = await app.indexes.search(
-            scope, (await app.store.vectors_of([min(workload.model.live)]))[0], k=10**6
+            scope, (await app.store.memories.vectors_of([min(workload.model.live)]))[0], k=10**6
         )
         assert {i for i, _ in vectors} == set(workload.model.live), f"FAISS of {scope} holds other ids"

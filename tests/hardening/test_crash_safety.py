@@ -24,7 +24,7 @@ pytestmark = pytest.mark.timeout(300)
 INGEST_KILLS = 12
 TEACH_KILLS = 6
 TEACH_SCOPE = "console:user:local"
-DOCUMENT_LINE = re.compile(r"^✅ (?P<path>.+): (?P<count>\d+) memories \(document #(?P<doc>\d+)\)\.$")
+DOCUMENT_LINE = re.compile(r"^✅ (?P<path>.+): (?P<count>\d+) memor(y|ies), in document #(?P<doc>\d+) ")
 TAUGHT_LINE = re.compile(r"^✅ (Remembered|Correction stored) as #(?P<id>\d+)\.$")
 
 
@@ -86,38 +86,41 @@ def _database_checks(database: Path) -> None:
 
 
 async def _check_after_restart(
-    data_dir: Path, documents: dict[int, tuple[str, str]], taught: dict[int, str]
+    data_dir: Path, documents: dict[tuple[str, int], str], taught: dict[int, str]
 ) -> None:
     """Every acknowledged write is there and found by both searches; FAISS holds exactly the live memories."""
     app = await build_app(Settings(_env_file=None, data_dir=data_dir), embedder=HashingEmbedder())
     try:
-        for scope in {TEACH_SCOPE} | {scope for scope, _ in documents.values()}:
-            live = set((await app.store.live_ids(scope)).tolist())
+        for scope in {TEACH_SCOPE} | {scope for scope, _ in documents}:
+            live = set((await app.store.memories.live_ids(scope)).tolist())
             probe = np.ones(app.embedder.dimension, dtype=np.float32)
             indexed = {i for i, _ in await app.indexes.search(scope, probe, k=len(live) + 10)}
-            hidden = {i for i in live if i not in indexed}
-            if (
-                hidden
-            ):  # an all-ones probe can miss a vector orthogonal to it: ask for those by their own text
-                for memory_id in hidden:
-                    vector = (await app.store.vectors_of([memory_id]))[0]
-                    indexed |= {i for i, _ in await app.indexes.search(scope, vector, k=1)}
+            hidden = {
+                i for i in live if i not in indexed
+            }  # orthogonal to the all-ones probe: ask by their own vector
+            for memory_id in hidden:
+                vector = (await app.store.memories.vectors_of([memory_id]))[0]
+                indexed |= {i for i, _ in await app.indexes.search(scope, vector, k=1)}
             assert indexed == live, f"FAISS and SQLite disagree in {scope}"
-        for doc_id, (scope, probe) in documents.items():
+        for (scope, number), probe in documents.items():
             hits = await app.memory.search(scope, probe, limit=5, mode="keyword")
             holder = next((h.memory for h in hits if probe in h.memory.text), None)
-            assert holder is not None and holder.document_id == doc_id, (
-                f"acknowledged document #{doc_id} lost"
+            document = await app.store.documents.document_by_number(scope, number)
+            assert holder is not None and document is not None, (
+                f"acknowledged document {scope} #{number} lost"
             )
+            assert holder.document_id == document.id
             dense = await app.memory.search(scope, holder.text, limit=5, mode="dense")
             assert holder.id in [h.memory.id for h in dense]
-        for memory_id, probe in taught.items():
-            memory = await app.store.get_memory(TEACH_SCOPE, memory_id)
+        for number, probe in taught.items():
+            memory_id = await app.store.memories.id_of_number(TEACH_SCOPE, number)
+            assert memory_id is not None, f"acknowledged teaching #{number} lost"
+            memory = await app.store.memories.get_memory(TEACH_SCOPE, memory_id)
             assert probe in memory.text, f"acknowledged teaching #{memory_id} lost"
             if (
                 memory.superseded_by is not None
             ):  # replaced by a later correction: kept for audit, not retrieved
-                assert await app.store.get_memory(TEACH_SCOPE, memory.superseded_by)
+                assert await app.store.memories.get_memory(TEACH_SCOPE, memory.superseded_by)
                 continue
             keyword = await app.memory.search(TEACH_SCOPE, probe, limit=10, mode="keyword")
             dense = await app.memory.search(TEACH_SCOPE, memory.text, limit=10, mode="dense")
@@ -135,7 +138,7 @@ async def test_sigkill_at_random_points_loses_no_acknowledged_write(tmp_path):
     assert full.rc == 0, full.stdout
     full_run = time.monotonic() - started
 
-    documents: dict[int, tuple[str, str]] = {}
+    documents: dict[tuple[str, int], str] = {}  # acknowledged (scope, document number) → its probe word
     kills = 0
     for k in range(INGEST_KILLS):  # a fresh scope each time, so every run has the whole directory to do
         scope = f"discord:guild:{k}"
@@ -143,7 +146,7 @@ async def test_sigkill_at_random_points_loses_no_acknowledged_write(tmp_path):
         output, killed = await _killed_at_random(args, env, rng.uniform(0.2, 0.9 * full_run))
         kills += killed
         for match in filter(None, map(DOCUMENT_LINE.match, output.splitlines())):
-            documents[int(match["doc"])] = (scope, probes[Path(match["path"]).name])
+            documents[(scope, int(match["doc"]))] = probes[Path(match["path"]).name]
         _database_checks(tmp_path / "data" / "souvenir.db")
         await _check_after_restart(tmp_path / "data", documents, {})
     assert documents, "some documents were acknowledged before a kill"
@@ -176,7 +179,7 @@ async def test_sigkill_at_random_points_loses_no_acknowledged_write(tmp_path):
     again = run_measured(["ingest", str(tmp_path / "docs"), "--scope", last], env)
     assert again.rc == 0, again.stdout
     assert again.stdout.count("✅") + again.stdout.count("♻️") == len(probes)
-    known = sum(scope == last for scope, _ in documents.values())
+    known = sum(scope == last for scope, _ in documents)
     assert again.stdout.count("♻️") >= known, "what was acknowledged is recognised, not stored twice"
     with sqlite3.connect(tmp_path / "data" / "souvenir.db") as db:
         names = [row[0] for row in db.execute("SELECT name FROM documents WHERE scope = ?", (last,))]

@@ -28,7 +28,7 @@ async def test_documents_and_teachings_are_stored_without_control_characters(mak
     app = await make_app()
     await say(app, files={"notes.txt": HOSTILE.encode()})
     await say(app, command="teach", args=HOSTILE)
-    for memory in await app.store.all_memories("console:user:local"):
+    for memory in await app.store.memories.all_memories("console:user:local"):
         assert "\x1b" not in memory.text and "\x07" not in memory.text and "\x08" not in memory.text
 
 
@@ -38,7 +38,7 @@ def test_remember_search_and_console_print_old_hostile_rows_harmlessly(tmp_path)
         app = await build_app(Settings(_env_file=None, data_dir=tmp_path / "data"), embedder=embedder)
         try:  # a row written before control characters were dropped on the way in
             item = NewMemory(text=HOSTILE, kind=Kind.TEACHING, importance=0.8)
-            await app.store.add_memories(
+            await app.store.memories.add_memories(
                 "console:user:local", [item], np.asarray(embedder.embed([HOSTILE])), embedder.name
             )
         finally:

@@ -38,7 +38,7 @@ def test_ingest_directories_search_remember_forget_status(workdir, capsys):
 
     assert main(["ingest", str(workdir / "docs"), str(workdir / "broken.pdf")]) == 1
     out = capsys.readouterr().out
-    assert "✅" in out and "garden.md: 1 memories" in out and "qa.csv: 1 memories" in out
+    assert "✅" in out and "garden.md: 1 memory," in out and "qa.csv: 1 memory," in out
     assert "❌" in out and "broken.pdf" in out
     assert "ignored.bin: unsupported file type" in out, "a skipped file is reported, not silently dropped"
 
