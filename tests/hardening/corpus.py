@@ -287,7 +287,7 @@ def build_corpus() -> list[Case]:
         Case("bomb.docx", _docx_bomb(300 * 1024 * 1024), False, key="file.archive_too_large"),
         Case("random_zip.docx", _zip({"readme.txt": b"tokbad15 not word"}), False, key="file.docx_invalid"),
         Case("program.exe", b"MZ\x90\x00" + rng.randbytes(2048), False, key="error.unsupported_file"),
-        Case("photo.png", b"\x89PNG\r\n\x1a\n" + rng.randbytes(512), False, key="error.unsupported_file"),
+        Case("backup.7z", b"7z\xbc\xaf\x27\x1c" + rng.randbytes(512), False, key="error.unsupported_file"),
     ]
 
 
