@@ -165,3 +165,8 @@ def test_lisezmoi_shows_the_same_commands_and_settings_as_the_readme():
 def test_the_front_door_stays_short():
     assert len((ROOT / "README.md").read_bytes()) <= 12 * 1024
     assert len((ROOT / "LISEZMOI.md").read_bytes()) <= 13 * 1024
+
+
+def test_env_example_lists_every_setting():
+    listed = set(SETTING.findall((ROOT / ".env.example").read_text()))
+    assert settings_names() <= listed, f".env.example lacks {sorted(settings_names() - listed)}"
