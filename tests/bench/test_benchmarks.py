@@ -128,3 +128,23 @@ def test_cli_benchmark_times_commands_against_both_baselines():
     for row in rows.values():
         assert row["best_s"] > 0 and row["best_cpu_s"] > 0
         assert abs(row["vs_embedder_load"] - row["best_s"] / figures["embedder_load_s"]) < 0.01
+
+
+def test_phone_benchmark_scores_ocr_against_its_baseline() -> None:
+    figures = run_bench("phone", "--pages", "1", "--sentences", "0")
+    ocr = figures["ocr"]
+    for run in ("souvenir_fra+eng", "baseline_eng_only"):
+        for language in ("french", "english"):
+            row = ocr[run][language]
+            assert row["images"] == 3 and 0.0 <= row["char_accuracy"] <= 1.0 and row["s_per_photo"] > 0
+    # French accents are what the French data adds: reading them with English data only loses characters.
+    assert ocr["souvenir_fra+eng"]["french"]["char_accuracy"] > ocr["baseline_eng_only"]["french"]["char_accuracy"]
+    assert figures["peak_rss_mb"] > 0
+
+
+def test_phone_benchmark_word_error_rate_counts_edits_over_reference_words() -> None:
+    from bench.phone import edit_distance, words
+
+    assert words("Où est la clé de la voiture ?") == ["où", "est", "la", "clé", "de", "la", "voiture"]
+    assert edit_distance(words("où est la clé"), words("où est la voiture")) == 1
+    assert edit_distance("kitten", "sitting") == 3
