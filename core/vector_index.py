@@ -8,6 +8,7 @@ import logging
 import os
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from core.store.memories import MemoryStore
 
 log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+ReembedProgress = Callable[[str, int, int], object]
 
 
 @dataclass
@@ -40,8 +42,19 @@ def index_filename(scope: str) -> str:
 class VectorIndexes:
     """Exact inner-product search per scope; the store stays the source of truth."""
 
-    def __init__(self, memories: MemoryStore, embedder: Embedder, directory: Path, *, max_loaded: int = 64) -> None:
+    def __init__(
+        self,
+        memories: MemoryStore,
+        embedder: Embedder,
+        directory: Path,
+        *,
+        max_loaded: int = 64,
+        reembed_batch: int = 256,
+        on_reembed: ReembedProgress | None = None,
+    ) -> None:
         self._memories = memories
+        self._reembed_batch = reembed_batch
+        self._on_reembed = on_reembed
         self._embedder = embedder
         self._directory = directory
         self._max_loaded = max_loaded
@@ -90,10 +103,7 @@ class VectorIndexes:
 
     async def _rebuild(self, scope: str, stale: list[tuple[int, str]]) -> ScopeIndex:
         """Re-embed memories made by another model, then build the index from the store."""
-        if stale:
-            ids = [memory_id for memory_id, _ in stale]
-            vectors = await asyncio.to_thread(self._embedder.embed, [text for _, text in stale])
-            await self._memories.set_embeddings(ids, vectors, self._embedder.name)
+        await self._reembed(scope, stale)
         ids, blobs, _ = await self._memories.live_vectors(scope)
         dimension = len(blobs[0]) // 4 if len(ids) else await self._dimension()
 
@@ -109,6 +119,22 @@ class VectorIndexes:
         entry = ScopeIndex(index, set(ids.tolist()), dirty=True)
         await self._save(scope, entry)
         return entry
+
+    async def _reembed(self, scope: str, stale: list[tuple[int, str]]) -> None:
+        """Give memories embedded by another model this embedder's vectors, batch by batch, with progress.
+
+        Each batch is committed on its own: an interrupted switch keeps every memory (rows are only
+        updated, never removed) and the next load carries on with the memories still left.
+        """
+        step = self._reembed_batch
+        for start in range(0, len(stale), step):
+            batch = stale[start : start + step]
+            vectors = await asyncio.to_thread(self._embedder.embed, [text for _, text in batch])
+            await self._memories.set_embeddings([memory_id for memory_id, _ in batch], vectors, self._embedder.name)
+            done = min(start + step, len(stale))
+            log.info("re-embedding %s with %s: %d/%d memories", scope, self._embedder.name, done, len(stale))
+            if self._on_reembed:
+                self._on_reembed(scope, done, len(stale))
 
     async def _evict(self) -> None:
         """Drop the least recently used indexes beyond the limit (saving them first)."""

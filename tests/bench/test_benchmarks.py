@@ -148,3 +148,17 @@ def test_phone_benchmark_word_error_rate_counts_edits_over_reference_words() -> 
     assert words("Où est la clé de la voiture ?") == ["où", "est", "la", "clé", "de", "la", "voiture"]
     assert edit_distance(words("où est la clé"), words("où est la voiture")) == 1
     assert edit_distance("kitten", "sitting") == 3
+
+
+def test_french_benchmark_reports_every_category_and_mode() -> None:
+    figures = run_bench("french", "--configs", "hash", "--copies", "1")
+    config = figures["configs"]["hash"]
+    assert figures["questions"] >= 120
+    for mode in ("dense", "keyword", "hybrid"):
+        scores = config["modes"][mode]
+        for category in ("paraphrase", "same_words", "typed", "english", "deep_document", "correction"):
+            assert scores[category]["questions"] >= 20
+            assert 0.0 <= scores[category]["top1"] <= scores[category]["top3"] <= 1.0
+    assert config["modes"]["keyword"]["same_words"]["top3"] >= 0.8, "same words are found by words"
+    assert config["corrections"]["cases"] >= 20
+    assert config["ingest_chunks_per_s"] > 0 and 0 < config["query_p50_ms"] <= config["query_p95_ms"]

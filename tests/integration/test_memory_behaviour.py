@@ -238,3 +238,27 @@ async def test_a_chunk_is_found_by_words_of_its_document_title(make_app):
     found = await app.memory.search("console:user:local", "apartment lease", limit=50, mode="keyword")
     assert sorted(h.memory.id for h in found) == sorted(report.memory_ids)
     assert any("lease" not in h.memory.text.lower() for h in found), "later chunks match through the title"
+
+
+async def test_switching_to_the_multilingual_encoder_re_embeds_every_memory_with_progress(tmp_path):
+    from bot.app import build_app
+    from bot.settings import Settings
+    from core.embeddings.fake import HashingEmbedder
+
+    settings = Settings(_env_file=None, data_dir=tmp_path / "switch", language="fr")
+    app = await build_app(settings, embedder=HashingEmbedder(dimension=64))
+    scope = "console:user:local"
+    taught = [await app.memory.teach(scope, f"Le casier numéro {i} contient les outils du jardin.") for i in range(5)]
+    sister = await app.memory.teach(scope, "Clara, ma sœur, a vu le jour le 12 mars 1990.")
+    await app.close()
+
+    app = await build_app(settings)  # the default for French: the multilingual encoder
+    seen: list[tuple[int, int]] = []
+    app.indexes._on_reembed = lambda _scope, done, total: seen.append((done, total))
+    app.indexes._reembed_batch = 4
+    hits = await app.memory.search(scope, "Quand est née ma sœur ?", mode="dense", limit=10)
+    assert hits[0].memory.id == sister.id
+    assert seen == [(4, 6), (6, 6)], "progress per batch"
+    assert sorted(h.memory.id for h in hits) == sorted([m.id for m in taught] + [sister.id]), "nothing lost"
+    assert await app.store.texts_needing_embedding(scope, app.embedder.name) == []
+    await app.close()

