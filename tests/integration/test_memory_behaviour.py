@@ -233,7 +233,7 @@ async def test_changing_the_embedder_re_embeds_existing_memories(tmp_path):
 async def test_a_chunk_is_found_by_words_of_its_document_title(make_app):
     app = await make_app()
     body = " ".join(f"Clause {i} says the rent is due on day {i} of the month." for i in range(1, 40))
-    report = await app.memory.ingest("console:user:local", "contract.md", f"# Apartment lease\n\n{body}".encode())
+    report = await app.memory.ingest("console:user:local", "contract.txt", f"Apartment lease\n\n{body}".encode())
     assert len(report.memory_ids) > 2
     found = await app.memory.search("console:user:local", "apartment lease", limit=50, mode="keyword")
     assert sorted(h.memory.id for h in found) == sorted(report.memory_ids)

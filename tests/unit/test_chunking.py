@@ -50,3 +50,17 @@ def test_full_stops_inside_tokens_do_not_split_or_alter_the_text():
         "Done!",
     ]
     assert chunk_text(text) == [text], "a chunk is the document's own text, not a re-spaced copy"
+
+
+def test_a_markdown_heading_starts_a_chunk_and_travels_with_each_chunk_of_its_section():
+    body = " ".join(f"Le devis numéro {i} concerne les combles." for i in range(30))
+    text = f"# Maison\n\nNous avons acheté la maison en 2021. Elle date de 1962.\n\n## Travaux envisagés\n\n{body}"
+    chunks = chunk_text(text)
+    assert chunks[0] == "# Maison\nNous avons acheté la maison en 2021. Elle date de 1962."
+    assert "Travaux" not in chunks[0], "the next heading is not glued to the previous section"
+    assert len(chunks) > 2
+    assert all(c.startswith("# Maison\n## Travaux envisagés\n") for c in chunks[1:])
+    assert all(len(c) <= 500 for c in chunks)
+    joined = " ".join(chunks)
+    assert all(f"Le devis numéro {i} concerne" in joined for i in range(30))
+    assert chunk_text("Pas de titre ici. Juste du texte.") == ["Pas de titre ici. Juste du texte."]

@@ -109,10 +109,12 @@ def test_caller_importance_applies_to_document_chunks():
 
 def test_later_chunks_carry_the_document_title_as_context():
     body = " ".join(f"Clause {i} says the rent is due on day {i} of the month." for i in range(1, 40))
-    memories = parse_file("lease.md", f"# Apartment lease\n\n{body}".encode(), OPTIONS)
+    memories = parse_file("lease.txt", f"Apartment lease\n\n{body}".encode(), OPTIONS)
     assert len(memories) > 2
     assert "title" not in memories[0].metadata, "the first chunk already holds the title"
     assert {m.metadata.get("title") for m in memories[1:]} == {"Apartment lease"}
+    markdown = parse_file("lease.md", f"# Apartment lease\n\n{body}".encode(), OPTIONS)
+    assert all(m.text.startswith("# Apartment lease\n") for m in markdown), "a Markdown heading is in the text"
 
 
 def test_a_first_line_too_long_to_be_a_title_gives_no_context():
