@@ -18,7 +18,7 @@ from core.i18n import Translator
 from core.llm import ChatModel
 from core.llm.ollama_chat import OllamaChatModel
 from core.memory import MemoryLimits, MemoryService
-from core.retrieval.hybrid import Retriever
+from core.retrieval.hybrid import Retriever, config_for
 from core.store import Store
 from core.vector_index import VectorIndexes
 
@@ -65,7 +65,7 @@ async def build_app(
     )
     store = await Store.open(database_path(data_dir))
     indexes = VectorIndexes(store.memories, embedder, data_dir / "indexes")
-    retriever = Retriever(store.memories, indexes, embedder)
+    retriever = Retriever(store.memories, indexes, embedder, config_for(embedder.name))
     limits = MemoryLimits(
         max_memories_per_scope=settings.limits.max_memories_per_scope,
         max_upload_bytes=settings.limits.max_upload_bytes,

@@ -9,7 +9,15 @@ from dataclasses import replace
 from datetime import datetime
 
 from core.access import AccessControl
-from core.commands import REGISTRY, Command, Registry, parse_correction, parse_forget, parse_page
+from core.commands import (
+    REGISTRY,
+    Command,
+    Registry,
+    correction_target,
+    parse_correction,
+    parse_forget,
+    parse_page,
+)
 from core.conversation import Conversation, guarded
 from core.errors import AudioTooLong, BadInput, FileTooLarge, NotAllowed, NothingRead, UserError
 from core.i18n import SUPPORTED, Translator, normalise_language
@@ -181,7 +189,9 @@ class Assistant:
 
     async def _cmd_correct(self, incoming: Incoming, lang: str, args: str) -> Reply:
         wrong, right = parse_correction(args)
-        result = await self.memory.correct(incoming.scope, wrong, right, author=incoming.user)
+        result = await self.memory.correct(
+            incoming.scope, wrong, right, author=incoming.user, target=correction_target(wrong)
+        )
         lines = [self._say(incoming, lang, "correct.done", id=result.correction.number)]
         if result.superseded:
             lines.append(self._say(incoming, lang, "correct.superseded", ids=_listed(result.superseded)))
@@ -189,6 +199,10 @@ class Assistant:
             lines.append(self._say(incoming, lang, "correct.linked", ids=_listed(result.linked)))
         if not result.superseded and not result.linked:
             lines.append(self._say(incoming, lang, "correct.nothing"))
+            if result.candidates:
+                lines.append(self._say(incoming, lang, "correct.candidates"))
+                lines += [f"  #{m.number} {shorten(m.text)}" for m in result.candidates]
+                lines.append(self._say(incoming, lang, "correct.by_id", id=result.candidates[0].number))
         return Reply(text="\n".join(lines))
 
     async def _cmd_forget(self, incoming: Incoming, lang: str, args: str) -> Reply:

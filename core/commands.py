@@ -246,6 +246,12 @@ def parse_forget(args: str) -> tuple[bool, int]:
     raise BadInput(key="forget.usage")
 
 
+def correction_target(wrong: str) -> int | None:
+    """The memory number a correction names (`#12`, as remember shows it), or None when WRONG is text."""
+    match = re.fullmatch(r"#(\d+)", wrong.strip())
+    return int(match.group(1)) if match else None
+
+
 def parse_page(args: str) -> tuple[str, int]:
     """`QUERY page N` → (query, N); page defaults to 1."""
     match = _PAGE.search(args)

@@ -14,6 +14,7 @@ from core.embeddings import Embedder
 from core.errors import BadInput, FileTooLarge, LimitReached, UnknownDocument, UnknownMemory
 from core.ingestion.chunking import ChunkPolicy, split_sentences
 from core.ingestion.parsers import ParseOptions, check_supported, parse_file
+from core.keyword_text import coverage
 from core.models import Document, IngestReport, Kind, Memory, NewMemory, SearchHit
 from core.retrieval.hybrid import Mode, Retriever
 from core.store import ScopeStats, Store
@@ -41,20 +42,33 @@ class MemoryLimits:
 
 @dataclass(frozen=True)
 class CorrectionPolicy:
-    """How similar a memory must be to the WRONG text to count as stating it."""
+    """How a WRONG text finds the memories that state it: meaning (cosine) plus words (coverage).
+
+    match = cosine(WRONG, memory) + word_weight x share of WRONG's words in the memory. The threshold
+    depends on the embedder (cosines of different models live on different scales), calibrated on the
+    French set's reworded corrections against every other stored fact (bench/french.py).
+    """
 
     candidates: int = 20
-    supersede_similarity: float = 0.8
-    sentence_similarity: float = 0.85
+    word_weight: float = 0.25
+    thresholds: tuple[tuple[str, float], ...] = (("use-multilingual-v3", 0.56), ("all-MiniLM-L6-v2", 0.72))
+    default_threshold: float = 0.85
+    near_best: float = 0.05
+    shown: int = 3
+
+    def threshold(self, embedder: str) -> float:
+        """The match score a memory needs, for vectors of `embedder`."""
+        return dict(self.thresholds).get(embedder, self.default_threshold)
 
 
 @dataclass
 class CorrectionResult:
-    """What /correct did: the stored correction, the memories it replaced and those it now amends."""
+    """What /correct did: the stored correction, what it replaced, what it amends, and near misses."""
 
     correction: Memory
     superseded: list[Memory] = field(default_factory=list)
     linked: list[Memory] = field(default_factory=list)
+    candidates: list[Memory] = field(default_factory=list)
 
 
 @dataclass
@@ -160,12 +174,28 @@ class MemoryService:
             ),
         )
 
-    async def correct(self, scope: str, wrong: str, right: str, *, author: str = "") -> CorrectionResult:
-        """Store RIGHT as a correction; supersede short memories stating WRONG, link document chunks."""
-        wrong = self._check_text(wrong, "correct.usage")
+    async def correct(
+        self, scope: str, wrong: str, right: str, *, author: str = "", target: int | None = None
+    ) -> CorrectionResult:
+        """Store RIGHT as a correction of the memories stating WRONG (or of memory `target` exactly).
+
+        Short memories that state it are superseded; document chunks that contain it are linked, so
+        the correction comes with them. When nothing matches, the closest memories come back as
+        `candidates` so the user can name one by id.
+        """
         right = self._check_text(right, "correct.usage")
-        hits = await self._retriever.search(scope, wrong, limit=self._correction.candidates)
-        to_supersede, to_link = await self._stating(wrong, hits)
+        candidates: list[Memory] = []
+        if target is not None:
+            memory_id = await self._store.memories.id_of_number(scope, target)
+            memory = await self._store.memories.get_memory(scope, memory_id) if memory_id is not None else None
+            if memory is None or memory.superseded_by is not None:
+                raise UnknownMemory(id=target)
+            wrong = memory.text
+            to_supersede, to_link = ([], [memory]) if memory.kind is Kind.DOCUMENT else ([memory], [])
+        else:
+            wrong = self._check_text(wrong, "correct.usage")
+            hits = await self._retriever.search(scope, wrong, limit=self._correction.candidates)
+            to_supersede, to_link, candidates = await self._stating(wrong, hits)
         correction = await self.add(
             scope,
             NewMemory(
@@ -182,29 +212,39 @@ class MemoryService:
             await self._indexes.remove(scope, [m.id for m in to_supersede])
         if to_link:
             await self._store.memories.link_corrections([m.id for m in to_link], correction.id)
-        return CorrectionResult(correction, to_supersede, to_link)
+        return CorrectionResult(correction, to_supersede, to_link, candidates)
 
-    async def _stating(self, wrong: str, hits: list[SearchHit]) -> tuple[list[Memory], list[Memory]]:
-        """Split candidate memories into those that state WRONG (to supersede) and chunks that contain it (to link)."""
+    async def _stating(
+        self, wrong: str, hits: list[SearchHit]
+    ) -> tuple[list[Memory], list[Memory], list[Memory]]:
+        """Memories stating WRONG (to supersede), chunks containing it (to link), and the closest others."""
+        policy = self._correction
+        threshold = policy.threshold(self._embedder.name)
         short = [h.memory for h in hits if h.memory.kind is not Kind.DOCUMENT]
         chunks = [h.memory for h in hits if h.memory.kind is Kind.DOCUMENT]
-        sentences = [(m.id, s) for m in chunks if not states(m.text, wrong) for s in split_sentences(m.text)]
+        sentences = [(m.id, s) for m in chunks for s in split_sentences(m.text)]
         vectors = await self._embed([wrong] + [m.text for m in short] + [s for _, s in sentences])
         claim, rest = vectors[0], vectors[1:]
-        short_sim = rest[: len(short)] @ claim
-        sentence_sim = rest[len(short) :] @ claim
+
+        def match(similarity: float, text: str) -> float:
+            return float(similarity) + policy.word_weight * coverage(wrong, text)
+
+        short_match = [match(sim, m.text) for m, sim in zip(short, rest[: len(short)] @ claim, strict=True)]
+        best = max(short_match, default=0.0)
         supersede = [
             m
-            for m, sim in zip(short, short_sim, strict=True)
-            if states(m.text, wrong) or states(wrong, m.text) or sim >= self._correction.supersede_similarity
+            for m, score in zip(short, short_match, strict=True)
+            if states(m.text, wrong) or states(wrong, m.text) or (score >= threshold and score >= best - policy.near_best)
         ]
-        similar_chunk_ids = {
-            memory_id
-            for (memory_id, _), sim in zip(sentences, sentence_sim, strict=True)
-            if sim >= self._correction.sentence_similarity
-        }
-        link = [m for m in chunks if states(m.text, wrong) or m.id in similar_chunk_ids]
-        return supersede, link
+        chunk_match: dict[int, float] = {}
+        for (memory_id, sentence), sim in zip(sentences, rest[len(short) :] @ claim, strict=True):
+            chunk_match[memory_id] = max(chunk_match.get(memory_id, 0.0), match(sim, sentence))
+        link = [m for m in chunks if states(m.text, wrong) or chunk_match.get(m.id, 0.0) >= threshold]
+        closest: list[Memory] = []
+        if not supersede and not link:
+            scored = [*zip(short_match, short, strict=True), *((chunk_match.get(m.id, 0.0), m) for m in chunks)]
+            closest = [m for _, m in sorted(scored, key=lambda pair: -pair[0])[: policy.shown]]
+        return supersede, link, closest
 
     async def forget(self, scope: str, memory_id: int) -> tuple[Memory, list[int]]:
         """Delete one memory of `scope` everywhere; a forgotten correction restores what it replaced."""

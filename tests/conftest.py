@@ -20,6 +20,14 @@ def minilm_embedder():
     return SentenceTransformerEmbedder()
 
 
+@pytest.fixture(scope="session")
+def use_embedder():
+    """The real multilingual Universal Sentence Encoder (numpy), loaded once per test session."""
+    from core.embeddings.multilingual_use import MultilingualUSEEmbedder
+
+    return MultilingualUSEEmbedder()
+
+
 @pytest.fixture
 async def fake_ollama() -> AsyncIterator[FakeOllama]:
     """A running stand-in Ollama server."""
@@ -29,7 +37,7 @@ async def fake_ollama() -> AsyncIterator[FakeOllama]:
 
 @pytest.fixture
 async def make_app(request, tmp_path, fake_ollama) -> AsyncIterator[Callable[..., Awaitable[App]]]:
-    """`await make_app(embedder="hash"|"minilm", ollama_host=..., **settings)`: a wired app on temp data."""
+    """`await make_app(embedder="hash"|"minilm"|"use", ollama_host=..., **settings)`: a wired app on temp data."""
     apps: list[App] = []
 
     async def factory(embedder: str = "hash", ollama_host: str | None = None, **overrides) -> App:
@@ -37,7 +45,8 @@ async def make_app(request, tmp_path, fake_ollama) -> AsyncIterator[Callable[...
         overrides.setdefault("language", "en")
         settings = Settings(_env_file=None, **overrides)
         settings.ollama.host = ollama_host or fake_ollama.url
-        chosen = request.getfixturevalue("minilm_embedder") if embedder == "minilm" else HashingEmbedder()
+        real = {"minilm": "minilm_embedder", "use": "use_embedder"}
+        chosen = request.getfixturevalue(real[embedder]) if embedder in real else HashingEmbedder()
         app = await build_app(settings, embedder=chosen)
         apps.append(app)
         return app

@@ -8,7 +8,8 @@ from typing import Literal
 
 from core.embeddings import Embedder
 from core.embeddings.query_batcher import QueryBatcher
-from core.models import KeywordHit, SearchHit
+from core.keyword_text import coverage
+from core.models import KeywordHit, Kind, SearchHit
 from core.retrieval.keywords import keyword_query, rank_keyword_hits
 from core.store.memories import MemoryStore
 from core.vector_index import VectorIndexes
@@ -19,13 +20,32 @@ MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Fusion parameters (tuned on SciFact's train queries, see bench/retrieval.py)."""
+    """Fusion parameters (tuned on SciFact's train queries, see bench/retrieval.py).
+
+    Importance scales a fused score by at most ±2.5% (weight 0.1 over 0.5 ± 0.5): it breaks ties and
+    lifts critical facts, but a memory more than 5% more relevant is never ranked below a more
+    important one (a weight of 0.5 let a taught fact push the answering document chunk out of the
+    top 3: bench/french.py, deep-document questions).
+    """
 
     candidates: int = 100
     rrf_k: float = 5.0
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
-    importance_weight: float = 0.5
+    importance_weight: float = 0.1
+    near_repeat: float = 0.6
+
+
+def config_for(embedder: str) -> RetrievalConfig:
+    """The fusion measured best with `embedder`'s vectors (bench/french.py, bench/retrieval.py).
+
+    The multilingual encoder's dense list already finds paraphrases and cross-language questions
+    that share no word with the memory: at equal weight the keyword list pushed them out (French
+    paraphrases top-3 0.72 at weight 0.7, 0.80 at 0.5).
+    """
+    if embedder == "use-multilingual-v3":
+        return RetrievalConfig(keyword_weight=0.5)
+    return RetrievalConfig()
 
 
 def reciprocal_rank_fusion(rankings: list[tuple[list[int], float]], k: float) -> dict[int, float]:
@@ -110,7 +130,7 @@ class Retriever:
             reverse=True,
         )[:limit]
         corrections = await self._memories.corrections_for(scope, [i for _, i in ranked])
-        return [
+        hits = [
             SearchHit(
                 memory=memories[i],
                 score=score,
@@ -121,3 +141,36 @@ class Retriever:
             )
             for score, i in ranked
         ]
+        return corrections_first(hits, self.config.near_repeat)[:limit]
+
+
+def corrections_first(hits: list[SearchHit], near_repeat: float) -> list[SearchHit]:
+    """`hits` with every correction moved ahead of the memories it amends or nearly repeats.
+
+    A linked correction (a document chunk that states the corrected claim) comes right before the
+    chunk even when the search did not find it; a correction found by the search moves up to just
+    before the first live memory that shares most of its words (a fact the correction did not
+    replace, such as the same claim taught twice).
+    """
+    ordered: list[SearchHit] = []
+    placed: set[int] = set()
+    found = {h.memory.id: h for h in hits}
+    for hit in hits:
+        if hit.memory.id in placed:
+            continue
+        ahead = [found.get(c.id) or SearchHit(memory=c, score=hit.score) for c in hit.corrected_by]
+        if hit.memory.kind is not Kind.CORRECTION:
+            ahead += [
+                h
+                for h in hits
+                if h.memory.kind is Kind.CORRECTION
+                and h.memory.id not in placed
+                and coverage(h.memory.text, hit.memory.text) >= near_repeat
+            ]
+        for correction in ahead:
+            if correction.memory.id not in placed:
+                ordered.append(correction)
+                placed.add(correction.memory.id)
+        ordered.append(hit)
+        placed.add(hit.memory.id)
+    return ordered

@@ -1,0 +1,41 @@
+"""The keyword text of French as typed on a phone, and English left to its own stemmer."""
+
+from core.keyword_text import coverage, index_text, query_forms
+
+
+def _matches(question: str, memory: str) -> bool:
+    """Whether a keyword search for `question` finds `memory` (any search form among the stored words)."""
+    stored = set(index_text(memory).split())
+    return any(form in stored for form in query_forms(question))
+
+
+def test_accents_are_optional_and_elisions_split():
+    assert _matches("chaudiere", "L'entretien de la chaudière est fait en octobre.")
+    assert _matches("l'immeuble", "Le digicode de l'immeuble est 4B729.")
+    assert _matches("immeuble", "Le digicode de l'immeuble est 4B729.")
+    assert _matches("qu'arrosera", "Thomas arrose le jardin.")
+
+
+def test_plurals_inflections_and_doubled_letters_fold_together():
+    assert _matches("arachide", "Je suis allergique aux arachides.")
+    assert _matches("alergique", "Je suis allergique aux arachides."), "a letter typed once"
+    assert _matches("aroser", "Il faut arroser le ficus une fois par semaine.")
+    assert _matches("mariés", "Nous nous sommes mariées à Annecy.")
+    assert not _matches("voiture", "Je suis allergique aux arachides.")
+
+
+def test_function_words_match_nothing():
+    assert "de" not in index_text("Le code de la porte.").split()
+    forms = query_forms("Quel est le code de la porte ?")
+    assert {"code", "porte"} <= set(forms) and not {"quel", "est", "le", "de", "la"} & set(forms)
+
+
+def test_english_text_keeps_its_plain_words_for_the_porter_stemmer():
+    assert index_text("The cells divide by mitosis.") == "the cells divide by mitosis"
+    assert "cells" in query_forms("How do cells divide?")
+
+
+def test_codes_and_times_match_whole_or_by_their_numbers():
+    assert _matches("K7Q2LM", "Le numéro de réservation est K7Q2LM.")
+    assert coverage("le train de 7h42", "Thomas prend le train de 7 h 42.") == 1.0
+    assert coverage("", "anything") == 0.0
