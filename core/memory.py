@@ -14,9 +14,9 @@ from core.embeddings import Embedder
 from core.errors import BadInput, FileTooLarge, LimitReached, UnknownDocument, UnknownMemory
 from core.ingestion.chunking import ChunkPolicy, split_sentences
 from core.ingestion.parsers import ParseOptions, check_supported, parse_file
-from core.keyword_text import coverage
 from core.models import Document, IngestReport, Kind, Memory, NewMemory, SearchHit
 from core.retrieval.hybrid import Mode, Retriever
+from core.retrieval.keyword_text import coverage
 from core.store import ScopeStats, Store
 from core.text import file_display_name, states, storable
 from core.vector_index import VectorIndexes

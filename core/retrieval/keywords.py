@@ -6,35 +6,27 @@ expression `keyword_query` builds: this pair is the one seam where text normalis
 
 from __future__ import annotations
 
-import re
-
 from core.models import KeywordHit
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-STOPWORDS = frozenset(
-    [
-        "a", "an", "and", "are", "as", "at", "be", "but", "by", "do", "does", "did", "for", "from", "had",
-        "has", "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "so", "that", "the",
-        "their", "them", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when", "where",
-        "which", "who", "why", "will", "with", "you", "your", "au", "aux", "avec", "ce", "ces", "dans", "de",
-        "des", "du", "elle", "en", "est", "et", "eu", "il", "ils", "je", "la", "le", "les", "leur", "lui", "ma",
-        "mais", "me", "mes", "moi", "mon", "ne", "nos", "notre", "nous", "on", "ou", "où", "par", "pas", "pour",
-        "qu", "que", "qui", "sa", "se", "ses", "son", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une",
-        "vos", "votre", "vous", "quel", "quelle", "quels", "quelles", "quand", "comment", "est-ce",
-    ]
-)
+from core.retrieval.keyword_text import index_text, query_forms
 
 
 def keyword_text(text: str) -> str:
-    """The text as the keyword index stores it (the index's tokenizer does the rest)."""
-    return text
+    """The text as the keyword index stores it: French stems or plain English words (core.retrieval.keyword_text)."""
+    return index_text(text)
+
+
+def keyword_context(metadata: dict[str, object]) -> str:
+    """What a memory is also found by: a chunk's document title, or the WRONG text a correction replaced.
+
+    Users ask about a corrected fact in the words they first used (`le véto du chat`), so the
+    correction answers those words too.
+    """
+    return str(metadata.get("title") or metadata.get("wrong") or "")
 
 
 def query_terms(text: str) -> list[str]:
-    """The distinct lower-cased words of `text` that carry meaning (French and English stopwords dropped)."""
-    words = dict.fromkeys(word.lower() for word in _WORD.findall(keyword_text(text)))
-    meaningful = [w for w in words if w not in STOPWORDS and len(w) > 1]
-    return meaningful or [w for w in words if len(w) > 1] or list(words)
+    """The search forms of the meaningful words of `text`: as typed and as French stems."""
+    return query_forms(text)
 
 
 def keyword_query(text: str) -> str:

@@ -12,7 +12,7 @@ import aiosqlite
 import numpy as np
 
 from core.models import Kind, Memory, NewMemory
-from core.retrieval.keywords import keyword_text
+from core.retrieval.keywords import keyword_context, keyword_text
 from core.store.database import Database, ensure_scope, fetchall_in, fetchone_in
 from core.store.rows import from_row
 
@@ -55,7 +55,7 @@ def _memory_rows(
 
 
 async def index_keywords(db: aiosqlite.Connection, scope: str, rows: Iterable[tuple[int, str, str]]) -> None:
-    """Add (id, text, title) rows of `scope` to the keyword index, inside the caller's transaction."""
+    """Add (id, text, context) rows of `scope` to the keyword index, inside the caller's transaction."""
     key = scope_key(scope)
     await db.executemany(
         "INSERT INTO memories_fts (rowid, text, context, scope_key, scope) VALUES (?,?,?,?,?)",
@@ -115,7 +115,7 @@ class MemoryStore:
                 db,
                 scope,
                 (
-                    (memory_id, item.text, str(item.metadata.get("title", "")))
+                    (memory_id, item.text, keyword_context(item.metadata))
                     for memory_id, item in zip(ids, items, strict=True)
                 ),
             )
@@ -192,14 +192,16 @@ class MemoryStore:
                 return None
             replaced = await fetchall_in(
                 db,
-                "SELECT id, text, COALESCE(json_extract(metadata, '$.title'), '') AS title FROM memories"
+                "SELECT id, text, metadata FROM memories"
                 " WHERE scope = ? AND superseded_by = ?",
                 (scope, memory_id),
             )
             await db.executemany(
                 "UPDATE memories SET superseded_by = NULL WHERE id = ?", [(r["id"],) for r in replaced]
             )
-            await index_keywords(db, scope, ((r["id"], r["text"], r["title"]) for r in replaced))
+            await index_keywords(
+                db, scope, ((r["id"], r["text"], keyword_context(json.loads(r["metadata"]))) for r in replaced)
+            )
             await db.execute("DELETE FROM memories_fts WHERE rowid = ?", (memory_id,))
             await db.execute("DELETE FROM memories WHERE id = ?", (memory_id,))
             memory = memory_from_row(row)

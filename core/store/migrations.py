@@ -8,11 +8,14 @@ fresh data directory wait for each other instead of creating the same table twic
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiosqlite
+
+from core.retrieval import keywords
 
 Apply = Callable[[aiosqlite.Connection], Awaitable[None]]
 
@@ -159,11 +162,31 @@ async def interactions_by_scope_and_chat(db: aiosqlite.Connection) -> None:
     )
 
 
+async def french_keyword_text(db: aiosqlite.Connection) -> None:
+    """Keyword rows rewritten through core.retrieval.keyword_text (French stems, accents and elisions folded).
+
+    Only the keyword index changes: every memory row stays as it was, and the rows the index held
+    (live memories) are the rows it holds after.
+    """
+    async with db.execute(
+        "SELECT f.rowid, m.text, m.metadata FROM memories_fts AS f JOIN memories AS m ON m.id = f.rowid"
+    ) as cursor:
+        rows = list(await cursor.fetchall())
+    await db.executemany(
+        "UPDATE memories_fts SET text = ?, context = ? WHERE rowid = ?",
+        [
+            (keywords.keyword_text(text), keywords.keyword_text(keywords.keyword_context(json.loads(meta))), rowid)
+            for rowid, text, meta in rows
+        ],
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration("initial", initial),
     Migration("keyword_context", keyword_context),
     Migration("scope_numbers", scope_numbers),
     Migration("interactions_by_scope_and_chat", interactions_by_scope_and_chat),
+    Migration("french_keyword_text", french_keyword_text),
 ]
 LEGACY_ORDER = ("initial", "keyword_context", "scope_numbers")
 

@@ -55,11 +55,11 @@ def fill_like_the_release(db: sqlite3.Connection) -> None:
 
 
 def columns(path) -> dict[str, list[str]]:
-    """The columns of every release table, and the keyword index's."""
+    """The columns of every release table, and which rows the keyword index holds (its text is rewritten)."""
     db = sqlite3.connect(path)
     try:
         found = {table: [row[1] for row in db.execute(f"PRAGMA table_info({table})")] for table in RELEASE_TABLES}
-        return found | {"memories_fts": ["rowid", "text", "context", "scope_key", "scope"]}
+        return found | {"memories_fts": ["rowid", "scope_key", "scope"]}
     finally:
         db.close()
 
@@ -142,6 +142,35 @@ async def test_release_version_1_database_gains_the_title_context(tmp_path):
         assert [i for i, _ in await store.memories.keyword_search("s", keyword_query("lease"), 10)] == [1]
         assert [i for i, _ in await store.memories.keyword_search("s", keyword_query("cat"), 10)] == [2]
         assert [m.id for m in await store.memories.get_memories("s", [1, 2, 3])] == [1, 2, 3]
+    finally:
+        await store.close()
+
+
+async def test_keyword_rows_of_the_release_are_rewritten_for_french_as_typed_on_a_phone(tmp_path):
+    path = tmp_path / "souvenir.db"
+    db = create_release_database(path, version=3)
+    db.execute("INSERT INTO scopes (id, created_at) VALUES ('s', 0)")
+    facts = [(1, "Je suis allergique aux arachides."), (2, "Le digicode de l'immeuble est 4B729.")]
+    for memory_id, text in facts:
+        db.execute(
+            "INSERT INTO memories (id, scope, kind, text, importance, created_at, number)"
+            " VALUES (?, 's', 'teaching', ?, 0.8, 0, ?)",
+            (memory_id, text, memory_id),
+        )
+        db.execute(
+            "INSERT INTO memories_fts (rowid, text, context, scope_key, scope) VALUES (?, ?, '', hex('s'), 's')",
+            (memory_id, text),
+        )
+    db.close()
+    old = await aiosqlite.connect(path)
+    assert not await (await old.execute("SELECT rowid FROM memories_fts WHERE memories_fts MATCH 'alergique'")).fetchall()
+    await old.close()
+
+    store = await Store.open(path)
+    try:
+        assert [h.id for h in await store.memories.keyword_search("s", keyword_query("alergique arachide"), 10)] == [1]
+        assert [h.id for h in await store.memories.keyword_search("s", keyword_query("immeuble"), 10)] == [2]
+        assert [m.text for m in await store.memories.get_memories("s", [1, 2])] == [t for _, t in facts]
     finally:
         await store.close()
 

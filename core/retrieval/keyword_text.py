@@ -68,21 +68,28 @@ def french_form(word: str) -> str:
         word = word[:-1]
     while len(word) > 4 and word.endswith("e"):
         word = word[:-1]
-    return _DOUBLE.sub(r"\1", _stemmer().stemWord(word))
+    stem = _stemmer().stemWord(word)
+    return _DOUBLE.sub(r"\1", stem if len(stem) > 2 else word)
 
 
-def looks_french(tokens: list[str]) -> bool:
-    """Whether French function words outnumber English ones (no function word at all: French)."""
+def looks_french(tokens: list[str]) -> bool | None:
+    """Whether French function words outnumber English ones; None when the text has neither."""
     french = sum(t in _FRENCH_ONLY for t in tokens)
     english = sum(t in _ENGLISH_ONLY for t in tokens)
-    return french >= english
+    return None if french == english == 0 else french >= english
 
 
 def index_text(text: str) -> str:
-    """What the keyword index stores for `text`: French stems (function words dropped) or plain English words."""
+    """What the keyword index stores for `text`: French stems (function words dropped) or plain English words.
+
+    A text with no function word of either language (a title, a list of names) keeps both forms.
+    """
     tokens = words(text)
-    if looks_french(tokens):
+    french = looks_french(tokens)
+    if french:
         return " ".join(french_form(t) for t in tokens if t not in FRENCH_STOPWORDS)
+    if french is None:
+        return " ".join(form for t in tokens for form in dict.fromkeys((t, french_form(t))))
     return " ".join(tokens)
 
 
@@ -113,7 +120,5 @@ def query_forms(text: str) -> list[str]:
     forms: dict[str, None] = {}
     for token in meaningful or tokens:
         forms[token] = None
-        stem = french_form(token)
-        if len(stem) > 2 or stem == token:
-            forms[stem] = None
+        forms[french_form(token)] = None
     return list(forms)
