@@ -88,3 +88,13 @@ async def test_a_correction_ranks_ahead_of_a_live_memory_that_nearly_repeats_it(
     hits = await app.memory.search(SCOPE, "poubelles jaunes ramassées le lundi")
     ids = [h.memory.id for h in hits]
     assert ids.index(correction.id) < ids.index(stale.id), [h.memory.text for h in hits]
+
+
+async def test_a_correction_is_found_by_the_words_of_what_it_replaced(make_app):
+    app = await make_app(language="fr")
+    await app.memory.teach(SCOPE, "Le vétérinaire de Pistache est le docteur Roux à Chambray.")
+    result = await app.memory.correct(
+        SCOPE, "le véto du chat c'est le Dr Roux", "Le vétérinaire de Pistache est le docteur Leroux."
+    )
+    hits = await app.memory.search(SCOPE, "veto du chat", mode="keyword")
+    assert [h.memory.id for h in hits] == [result.correction.id]
