@@ -168,8 +168,8 @@ async def test_keyword_rows_of_the_release_are_rewritten_for_french_as_typed_on_
 
     store = await Store.open(path)
     try:
-        assert [h.id for h in await store.memories.keyword_search("s", keyword_query("alergique arachide"), 10)] == [1]
-        assert [h.id for h in await store.memories.keyword_search("s", keyword_query("immeuble"), 10)] == [2]
+        assert [i for i, _ in await store.memories.keyword_search("s", keyword_query("alergique arachide"), 10)] == [1]
+        assert [i for i, _ in await store.memories.keyword_search("s", keyword_query("immeuble"), 10)] == [2]
         assert [m.text for m in await store.memories.get_memories("s", [1, 2])] == [t for _, t in facts]
     finally:
         await store.close()
