@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import logging
 import re
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from core.errors import CorruptFile, FileTooLarge
+from core.errors import CorruptFile, FeatureOff, FileTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -62,23 +63,36 @@ class TesseractReader:
     name = "tesseract"
 
     def __init__(self, options: OcrOptions = OcrOptions()) -> None:
-        import pytesseract  # the `ocr` extra; ImportError tells the wiring it is missing
-
-        self._tesseract = pytesseract
+        # Checked without importing (start-up stays fast); pytesseract is imported on the first photo.
+        if importlib.util.find_spec("pytesseract") is None:
+            raise ImportError("pytesseract is not installed (the `ocr` extra)")
+        if shutil.which("tesseract") is None:
+            raise FileNotFoundError("the tesseract program is not installed (Debian: tesseract-ocr)")
         self.options = options
-        self.languages = self._available(options.languages)
+        self._languages: str | None = None
+
+    @property
+    def _tesseract(self):
+        import pytesseract
+
+        return pytesseract
+
+    @property
+    def languages(self) -> str:
+        """The wanted languages Tesseract has data for, looked up on first use."""
+        if self._languages is None:
+            self._languages = self._available(self.options.languages)
+        return self._languages
 
     def _available(self, wanted: str) -> str:
         """The wanted languages that Tesseract has data for (logs the missing ones)."""
-        if shutil.which(self._tesseract.pytesseract.tesseract_cmd) is None:
-            raise FileNotFoundError("the tesseract program is not installed (Debian: tesseract-ocr)")
         installed = set(self._tesseract.get_languages(config=""))
         chosen = [lang for lang in wanted.split("+") if lang in installed]
         missing = [lang for lang in wanted.split("+") if lang not in installed]
         if missing:
             log.warning("tesseract has no data for %s (Debian: tesseract-ocr-<lang>)", ", ".join(missing))
         if not chosen:
-            raise FileNotFoundError(f"tesseract has none of the languages {wanted}")
+            raise FeatureOff(key="ocr.off", reason=f"Tesseract has no data for {wanted}")
         return "+".join(chosen)
 
     def read(self, name: str, data: bytes) -> ImageText:

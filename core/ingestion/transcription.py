@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import logging
 import threading
@@ -85,7 +86,8 @@ class WhisperTranscriber:
     name = "faster-whisper"
 
     def __init__(self, options: TranscriptionOptions = TranscriptionOptions()) -> None:
-        import faster_whisper  # noqa: F401  (the `voice` extra; ImportError tells the wiring it is missing)
+        if importlib.util.find_spec("faster_whisper") is None:  # checked, not imported: start-up stays fast
+            raise ImportError("faster-whisper is not installed (the `voice` extra)")
 
         self.options = options
         self._model = None
