@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from adapters.telegram_bot import TelegramAdapter
-from bot.settings import TelegramSettings
+from tests.e2e.telegram_fixtures import TOKEN, stand_in_settings
 from tests.fakes.telegram_server import FakeTelegram
 
-TOKEN = "123456:TEST-token"
 SLOW_USER, QUICK_USER = 42, 43
 
 
@@ -20,12 +19,7 @@ async def test_a_hung_model_does_not_hold_other_chats_and_answers_within_the_tim
         allowed_users=[f"telegram:{SLOW_USER}", f"telegram:{QUICK_USER}"], ollama={"timeout": 2.0}
     )
     async with FakeTelegram(TOKEN) as telegram:
-        settings = TelegramSettings(
-            token=TOKEN,
-            base_url=f"{telegram.url}/bot",
-            base_file_url=f"{telegram.url}/file/bot",
-            edit_interval=0.0,
-        )
+        settings = stand_in_settings(telegram)
         adapter = TelegramAdapter(settings, app.assistant)
         await adapter.start()
         try:

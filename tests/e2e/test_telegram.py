@@ -12,13 +12,13 @@ from telegram import Chat, Message
 from telegram.error import BadRequest
 
 from adapters.telegram_bot import TelegramAdapter
-from bot.settings import TelegramSettings
+from adapters.telegram_settings import TelegramSettings
 from core.models import Reply
 from core.scope import group_scope, user_scope
+from tests.e2e.telegram_fixtures import TOKEN, stand_in_settings
 from tests.fakes.ollama_server import answers_from_memory
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 
-TOKEN = "123456:TEST-token"
 OWNER = 42
 
 
@@ -33,12 +33,7 @@ async def telegram():
 async def bot(telegram, make_app):
     """A started adapter wired to a fresh app whose only allowed user is telegram:42."""
     app = await make_app(allowed_users=[f"telegram:{OWNER}"])
-    settings = TelegramSettings(
-        token=TOKEN,
-        base_url=f"{telegram.url}/bot",
-        base_file_url=f"{telegram.url}/file/bot",
-        edit_interval=0.0,
-    )
+    settings = stand_in_settings(telegram)
     adapter = TelegramAdapter(settings, app.assistant)
     await adapter.start()
     yield adapter, app
@@ -283,10 +278,8 @@ async def test_webhook_mode_receives_updates_posted_by_telegram(telegram, make_a
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    settings = TelegramSettings(
-        token=TOKEN,
-        base_url=f"{telegram.url}/bot",
-        base_file_url=f"{telegram.url}/file/bot",
+    settings = stand_in_settings(
+        telegram,
         webhook_url=f"http://127.0.0.1:{port}/telegram-hook",
         webhook_listen="127.0.0.1",
         webhook_port=port,
