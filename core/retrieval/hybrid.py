@@ -8,9 +8,9 @@ from typing import Literal
 
 from core.embeddings import Embedder
 from core.embeddings.query_batcher import QueryBatcher
-from core.models import KeywordHit, Kind, SearchHit
+from core.models import Kind, SearchHit
 from core.retrieval.keyword_text import coverage
-from core.retrieval.keywords import keyword_query, rank_keyword_hits
+from core.retrieval.keywords import keyword_match, rank_keyword_hits
 from core.store.memories import MemoryStore
 from core.vector_index import VectorIndexes
 
@@ -96,18 +96,15 @@ class Retriever:
         # Dense (query encoding, FAISS) and keyword (FTS5) searches run at the same time, in workers.
         dense, keyword_hits = await asyncio.gather(
             self._dense(scope, query, depth) if mode in ("hybrid", "dense") else _nothing(),
-            self._memories.keyword_search(scope, keyword_query(query), depth)
+            self._memories.keyword_search(scope, keyword_match(scope, query), depth)
             if mode in ("hybrid", "keyword")
             else _nothing(),
         )
-        # One read for every candidate; it is also the scope guard: ids of another scope are dropped.
-        memories = {
-            m.id: m
-            for m in await self._memories.get_memories(scope, dict.fromkeys([i for i, _ in dense + keyword_hits]))
-        }
-        keyword = rank_keyword_hits(
-            query, [KeywordHit(i, score, memories[i].text) for i, score in keyword_hits if i in memories]
+        # One light read for every candidate; it is also the scope guard: ids of another scope are dropped.
+        importance = await self._memories.live_importance(
+            scope, dict.fromkeys([i for i, _ in dense] + [hit.id for hit in keyword_hits])
         )
+        keyword = rank_keyword_hits(query, [hit for hit in keyword_hits if hit.id in importance])
         dense_score = dict(dense)
         dense_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(dense, start=1)}
         keyword_rank = {memory_id: rank for rank, (memory_id, _) in enumerate(keyword, start=1)}
@@ -123,12 +120,15 @@ class Retriever:
             scores = dict(dense or keyword)
         ranked = sorted(
             (
-                (score * importance_factor(memories[i].importance, self.config.importance_weight), i)
+                (score * importance_factor(importance[i], self.config.importance_weight), i)
                 for i, score in scores.items()
-                if i in memories and memories[i].superseded_by is None
+                if i in importance
             ),
             reverse=True,
         )[:limit]
+        memories = {m.id: m for m in await self._memories.get_memories(scope, [i for _, i in ranked])}
+        # A memory deleted or corrected between the two reads is left out.
+        ranked = [(score, i) for score, i in ranked if i in memories and memories[i].superseded_by is None]
         corrections = await self._memories.corrections_for(scope, [i for _, i in ranked])
         hits = [
             SearchHit(

@@ -181,12 +181,38 @@ async def french_keyword_text(db: aiosqlite.Connection) -> None:
     )
 
 
+async def scope_marked_keywords(db: aiosqlite.Connection) -> None:
+    """Keyword index words carry their scope's mark (core.retrieval.keywords); the scope token column goes.
+
+    The rows already hold keyword text: each word is marked as it stands. Same rows (live memories) after.
+    """
+    async with db.execute("SELECT rowid, text, context, scope FROM memories_fts") as cursor:
+        rows = list(await cursor.fetchall())
+    await run_script(
+        db,
+        """
+        DROP TABLE memories_fts;
+        CREATE VIRTUAL TABLE memories_fts USING fts5(
+            text, context, scope UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2'
+        )
+        """,
+    )
+    await db.executemany(
+        "INSERT INTO memories_fts (rowid, text, context, scope) VALUES (?, ?, ?, ?)",
+        [
+            (rowid, keywords.marked(scope, text), keywords.marked(scope, context), scope)
+            for rowid, text, context, scope in rows
+        ],
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration("initial", initial),
     Migration("keyword_context", keyword_context),
     Migration("scope_numbers", scope_numbers),
     Migration("interactions_by_scope_and_chat", interactions_by_scope_and_chat),
     Migration("french_keyword_text", french_keyword_text),
+    Migration("scope_marked_keywords", scope_marked_keywords),
 ]
 LEGACY_ORDER = ("initial", "keyword_context", "scope_numbers")
 

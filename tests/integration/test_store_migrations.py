@@ -7,7 +7,7 @@ import aiosqlite
 import numpy as np
 import pytest
 
-from core.retrieval.keywords import keyword_query
+from core.retrieval.keywords import keyword_match
 from core.store import Store
 from core.store.migrations import MIGRATIONS, Migration, migrate, run_script
 from tests.integration.release_schema import create_release_database, release_migrate
@@ -59,7 +59,7 @@ def columns(path) -> dict[str, list[str]]:
     db = sqlite3.connect(path)
     try:
         found = {table: [row[1] for row in db.execute(f"PRAGMA table_info({table})")] for table in RELEASE_TABLES}
-        return found | {"memories_fts": ["rowid", "scope_key", "scope"]}
+        return found | {"memories_fts": ["rowid", "scope"]}
     finally:
         db.close()
 
@@ -99,8 +99,8 @@ async def test_release_database_upgrades_keeping_every_row(tmp_path, version):
             (5, 5, "The cat likes chicken.", ["t"], None, None),
         ]
         assert (await store.memories.get_memory("telegram:user:1", 6)).number == 1
-        assert {i for i, _ in await store.memories.keyword_search("s", keyword_query("lease"), 10)} == {1, 2}
-        assert await store.memories.keyword_search("s", keyword_query("Alice code"), 10) == []
+        assert {hit.id for hit in await store.memories.keyword_search("s", keyword_match("s", "lease"), 10)} == {1, 2}
+        assert await store.memories.keyword_search("s", keyword_match("s", "Alice code"), 10) == []
         assert [c.id for c in (await store.memories.corrections_for("s", [2]))[2]] == [5]
         assert (await store.documents.find_document("s", "ab12")).chunks == 2
         (turn,) = await store.interactions.recent_interactions("s", "console:chat:local", 5)
@@ -139,8 +139,8 @@ async def test_release_version_1_database_gains_the_title_context(tmp_path):
 
     store = await Store.open(path)
     try:
-        assert [i for i, _ in await store.memories.keyword_search("s", keyword_query("lease"), 10)] == [1]
-        assert [i for i, _ in await store.memories.keyword_search("s", keyword_query("cat"), 10)] == [2]
+        assert [hit.id for hit in await store.memories.keyword_search("s", keyword_match("s", "lease"), 10)] == [1]
+        assert [hit.id for hit in await store.memories.keyword_search("s", keyword_match("s", "cat"), 10)] == [2]
         assert [m.id for m in await store.memories.get_memories("s", [1, 2, 3])] == [1, 2, 3]
     finally:
         await store.close()
@@ -168,8 +168,8 @@ async def test_keyword_rows_of_the_release_are_rewritten_for_french_as_typed_on_
 
     store = await Store.open(path)
     try:
-        assert [i for i, _ in await store.memories.keyword_search("s", keyword_query("alergique arachide"), 10)] == [1]
-        assert [i for i, _ in await store.memories.keyword_search("s", keyword_query("immeuble"), 10)] == [2]
+        assert [hit.id for hit in await store.memories.keyword_search("s", keyword_match("s", "alergique arachide"), 10)] == [1]
+        assert [hit.id for hit in await store.memories.keyword_search("s", keyword_match("s", "immeuble"), 10)] == [2]
         assert [m.text for m in await store.memories.get_memories("s", [1, 2])] == [t for _, t in facts]
     finally:
         await store.close()
