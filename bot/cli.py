@@ -16,7 +16,7 @@ from bot.logging_setup import configure_logging
 from bot.settings import Settings
 from core.errors import UserError
 from core.i18n import Translator
-from core.retrieval.hybrid import MODES
+from core.retrieval.modes import MODES
 from core.text import terminal_safe
 
 if TYPE_CHECKING:

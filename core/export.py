@@ -6,11 +6,14 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from core.errors import BadInput
-from core.memory import MemoryService
 from core.models import Kind, OutgoingFile
 from core.training.records import Pair, chat_records, structured_json, to_jsonl, to_text, training_pairs
+
+if TYPE_CHECKING:
+    from core.memory import MemoryService
 
 FORMATS = ("json", "jsonl", "text")
 _EXTENSIONS = {"json": "json", "jsonl": "jsonl", "text": "txt"}

@@ -15,8 +15,10 @@ from core.errors import BadInput, FileTooLarge, LimitReached, UnknownDocument, U
 from core.ingestion.chunking import ChunkPolicy, split_sentences
 from core.ingestion.parsers import ParseOptions, check_supported, parse_file
 from core.models import Document, IngestReport, Kind, Memory, NewMemory, SearchHit
-from core.retrieval.hybrid import Mode, Retriever
+from core.retrieval.context import embedding_text
+from core.retrieval.hybrid import Retriever
 from core.retrieval.keyword_text import coverage
+from core.retrieval.modes import Mode
 from core.store import ScopeStats, Store
 from core.text import file_display_name, states, storable
 from core.vector_index import VectorIndexes
@@ -145,7 +147,8 @@ class MemoryService:
         """Store one memory as given and return it with its id."""
         item.text = self._check_text(item.text, "error.empty_text")
         await self._check_room(scope, 1)
-        (memory_id,), _ = await self._write(scope, [item], await self._embed([item.text]))
+        vectors = await self._embed([embedding_text(item.text, item.metadata)])
+        (memory_id,), _ = await self._write(scope, [item], vectors)
         return await self._store.memories.get_memory(scope, memory_id)
 
     async def teach(
@@ -204,7 +207,8 @@ class MemoryService:
                 importance=CORRECTION_IMPORTANCE,
                 source="correct",
                 author=author,
-                metadata={"wrong": wrong},
+                # `typed`: WRONG is the user's own words (not a targeted memory's text): the vector reads them.
+                metadata={"wrong": wrong, "typed": target is None},
             ),
         )
         if to_supersede:

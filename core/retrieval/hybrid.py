@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Literal
 
 from core.embeddings import Embedder
 from core.embeddings.query_batcher import QueryBatcher
 from core.models import Kind, SearchHit
 from core.retrieval.keyword_text import coverage
 from core.retrieval.keywords import keyword_match, rank_keyword_hits
+from core.retrieval.modes import MODES, Mode
 from core.store.memories import MemoryStore
 from core.vector_index import VectorIndexes
-
-Mode = Literal["hybrid", "dense", "keyword"]
-MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
 
 
 @dataclass(frozen=True)

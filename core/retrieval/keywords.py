@@ -52,15 +52,6 @@ def indexed_text(scope: str, text: str) -> str:
     return marked(scope, keyword_text(text))
 
 
-def keyword_context(metadata: dict[str, object]) -> str:
-    """What a memory is also found by: a chunk's document title, or the WRONG text a correction replaced.
-
-    Users ask about a corrected fact in the words they first used (`le véto du chat`), so the
-    correction answers those words too.
-    """
-    return str(metadata.get("title") or metadata.get("wrong") or "")
-
-
 def query_terms(text: str) -> list[str]:
     """The search forms of the meaningful words of `text`: as typed and as French stems."""
     return query_forms(text)

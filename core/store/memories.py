@@ -12,7 +12,8 @@ import aiosqlite
 import numpy as np
 
 from core.models import KeywordHit, Kind, Memory, NewMemory
-from core.retrieval.keywords import indexed_text, keyword_context
+from core.retrieval.context import embedding_text, keyword_context
+from core.retrieval.keywords import indexed_text
 from core.store.database import Database, ensure_scope, fetchall_in, fetchone_in
 from core.store.rows import from_row
 
@@ -309,13 +310,13 @@ class MemoryStore:
         return np.array([row["id"] for row in rows], dtype=np.int64)
 
     async def texts_needing_embedding(self, scope: str, embedder: str) -> list[tuple[int, str]]:
-        """Live memories of `scope` embedded by another model (or not at all)."""
+        """Live memories of `scope` embedded by another model (or not at all): (id, text to embed)."""
         rows = await self._db.fetchall(
-            "SELECT id, text FROM memories WHERE scope = ? AND superseded_by IS NULL "
+            "SELECT id, text, metadata FROM memories WHERE scope = ? AND superseded_by IS NULL "
             "AND (embedder IS NOT ? OR embedding IS NULL)",
             (scope, embedder),
         )
-        return [(row["id"], row["text"]) for row in rows]
+        return [(row["id"], embedding_text(row["text"], json.loads(row["metadata"]))) for row in rows]
 
     async def set_embeddings(self, ids: list[int], vectors: np.ndarray, embedder: str) -> None:
         """Store new vectors for `ids` (after the embedder changed)."""

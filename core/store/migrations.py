@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from core.retrieval import keywords
+from core.retrieval import context, keywords
 
 Apply = Callable[[aiosqlite.Connection], Awaitable[None]]
 
@@ -175,7 +175,7 @@ async def french_keyword_text(db: aiosqlite.Connection) -> None:
     await db.executemany(
         "UPDATE memories_fts SET text = ?, context = ? WHERE rowid = ?",
         [
-            (keywords.keyword_text(text), keywords.keyword_text(keywords.keyword_context(json.loads(meta))), rowid)
+            (keywords.keyword_text(text), keywords.keyword_text(context.keyword_context(json.loads(meta))), rowid)
             for rowid, text, meta in rows
         ],
     )
@@ -206,6 +206,18 @@ async def scope_marked_keywords(db: aiosqlite.Connection) -> None:
     )
 
 
+async def corrections_embed_wrong_words(db: aiosqlite.Connection) -> None:
+    """Live corrections are embedded again at the next index load, now with their WRONG words.
+
+    (core.retrieval.context.embedding_text.) No model runs here: the rows are marked as embedded by
+    no embedder, which the index's load re-embeds with progress, keeping every row.
+    """
+    await db.execute(
+        "UPDATE memories SET embedder = '' WHERE kind = 'correction' AND superseded_by IS NULL"
+        " AND COALESCE(json_extract(metadata, '$.wrong'), '') != ''"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration("initial", initial),
     Migration("keyword_context", keyword_context),
@@ -213,6 +225,7 @@ MIGRATIONS: list[Migration] = [
     Migration("interactions_by_scope_and_chat", interactions_by_scope_and_chat),
     Migration("french_keyword_text", french_keyword_text),
     Migration("scope_marked_keywords", scope_marked_keywords),
+    Migration("corrections_embed_wrong_words", corrections_embed_wrong_words),
 ]
 LEGACY_ORDER = ("initial", "keyword_context", "scope_numbers")
 

@@ -98,3 +98,15 @@ async def test_a_correction_is_found_by_the_words_of_what_it_replaced(make_app):
     )
     hits = await app.memory.search(SCOPE, "veto du chat", mode="keyword")
     assert [h.memory.id for h in hits] == [result.correction.id]
+
+
+async def test_a_correction_ranks_first_for_the_words_it_was_asked_in_even_beside_a_closer_fact(make_app):
+    app = await make_app(embedder="use", language="fr")
+    cat = await app.memory.teach(SCOPE, "Notre chat s'appelle Pistache ; c'est un chartreux de sept ans.")
+    await app.memory.teach(SCOPE, FACTS[3])
+    result = await app.memory.correct(
+        SCOPE, "le véto du chat c'est le Dr Roux", "Le vétérinaire de Pistache est le docteur Leroux, à Joué-lès-Tours."
+    )
+    # Embedded from RIGHT alone, the correction came second, behind the fact naming the cat.
+    hits = await app.memory.search(SCOPE, "Qui est le vétérinaire du chat ?", mode="dense")
+    assert [h.memory.id for h in hits[:2]] == [result.correction.id, cat.id]
