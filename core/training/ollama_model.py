@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from core.llm.ollama_chat import context_length
 from core.llm.ollama_errors import CLIENT_FAILURES, user_error
 from core.training.records import DEFAULT_SYSTEM, Pair
 
-_URL = re.compile(r"\w+://\S+")
+log = logging.getLogger(__name__)
 
 
 class BaseModelMissing(UserError):
@@ -161,4 +160,6 @@ def _create_error(error: ollama.ResponseError, request: CreateRequest, arch: str
         return AdapterRefused("finetune.adapter_not_gguf", base=request.base)
     if request.adapters and "unsupported architecture" in text:
         return AdapterRefused("finetune.adapter_arch", base=request.base, arch=arch or "?")
-    return CreateFailed(detail=_URL.sub("…", text)[:300])
+    # The server's own words stay in the log: they may name hosts or paths, and they are not translated.
+    log.warning("Ollama refused to create %s from %s: %s", request.name, request.base, text[:500])
+    return CreateFailed(model=request.name)

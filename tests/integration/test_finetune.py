@@ -10,7 +10,13 @@ from bot.cli import build_parser
 from bot.finetune_cli import cmd_finetune
 from core.errors import UserError
 from core.models import Incoming
-from core.training.ollama_model import BaseModelMissing, CreateRequest, OllamaTarget, create_model
+from core.training.ollama_model import (
+    BaseModelMissing,
+    CreateFailed,
+    CreateRequest,
+    OllamaTarget,
+    create_model,
+)
 
 SCOPE = "console:user:local"
 
@@ -72,6 +78,18 @@ async def test_a_create_that_would_pull_the_base_is_mapped_too(make_app, fake_ol
     text = app.assistant.text("en", caught.value.key, **caught.value.params)
     assert text == "The base model absent-model is not on this Ollama: run `ollama pull absent-model`."
     assert "registry" not in text and "https://" not in text
+
+
+async def test_another_refusal_names_the_model_and_leaves_the_servers_words_to_the_log(make_app, fake_ollama, caplog):
+    target = OllamaTarget(ollama.AsyncClient(host=fake_ollama.url), fake_ollama.url, 5.0)
+    missing_blob = CreateRequest(name="souvenir-me", base="llama3.2", adapters={"adapter.gguf": "sha256:" + "0" * 64})
+    with pytest.raises(CreateFailed) as caught:
+        await create_model(target, missing_blob)
+    app = await make_app()
+    for language in ("en", "fr"):
+        text = app.assistant.text(language, caught.value.key, **caught.value.params)
+        assert "souvenir-me" in text and "/root/.ollama" not in text and "no such file" not in text
+    assert "/root/.ollama/models/blobs" in caplog.text, "the server's reason is kept for the person running it"
 
 
 async def test_seed_messages_are_only_what_people_stated(make_app, fake_ollama):
