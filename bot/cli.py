@@ -21,6 +21,7 @@ from core.text import terminal_safe
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.memory_app import MemoryApp
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--mode", choices=MODES, default="hybrid")
     search.add_argument("--json", action="store_true", help="print one JSON array")
     add_scope(search)
-    search.set_defaults(func=cmd_search)
+    search.set_defaults(func=cmd_search, memory_only=True)
 
     remember = sub.add_parser("remember", help="list memories (optionally matching a query)")
     remember.add_argument("query", nargs="?", default=None)
@@ -54,12 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     remember.add_argument("--limit", type=int, default=20)
     remember.add_argument("--json", action="store_true")
     add_scope(remember)
-    remember.set_defaults(func=cmd_remember)
+    remember.set_defaults(func=cmd_remember, memory_only=True)
 
     forget = sub.add_parser("forget", help="delete one memory by id")
     forget.add_argument("id", type=lambda v: int(v.lstrip("#")))
     add_scope(forget)
-    forget.set_defaults(func=cmd_forget)
+    forget.set_defaults(func=cmd_forget, memory_only=True)
 
     status = sub.add_parser("status", help="memory counts, index size, model")
     add_scope(status)
@@ -91,7 +92,7 @@ async def cmd_ingest(app: App, args: argparse.Namespace) -> int:
     return await ingest_paths(app, args)
 
 
-async def cmd_search(app: App, args: argparse.Namespace) -> int:
+async def cmd_search(app: MemoryApp, args: argparse.Namespace) -> int:
     """Print what retrieval returns."""
     hits = await app.memory.search(args.scope, args.query, limit=args.limit, mode=args.mode)
     rows = [
@@ -126,7 +127,7 @@ async def cmd_search(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_remember(app: App, args: argparse.Namespace) -> int:
+async def cmd_remember(app: MemoryApp, args: argparse.Namespace) -> int:
     """List memories of a scope."""
     memories, total = await app.memory.remember(
         args.scope, args.query, offset=(max(args.page, 1) - 1) * args.limit, limit=args.limit
@@ -155,20 +156,14 @@ async def cmd_remember(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_forget(app: App, args: argparse.Namespace) -> int:
+async def cmd_forget(app: MemoryApp, args: argparse.Namespace) -> int:
     """Delete one memory."""
     memory, restored = await app.memory.forget(args.scope, args.id)
-    print(
-        terminal_safe(
-            app.assistant.text(app.settings.language, "forget.done", id=memory.id, text=memory.text[:80])
-        )
-    )
+    language = app.settings.language
+    text = Translator(language)
+    print(terminal_safe(text(language, "forget.done", id=memory.id, text=memory.text[:80])))
     if restored:
-        print(
-            app.assistant.text(
-                app.settings.language, "forget.restored", ids=", ".join(f"#{i}" for i in restored)
-            )
-        )
+        print(text(language, "forget.restored", ids=", ".join(f"#{i}" for i in restored)))
     return 0
 
 
@@ -184,9 +179,15 @@ async def cmd_status(app: App, args: argparse.Namespace) -> int:
 
 
 async def _main(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import build_app  # after parsing: `--help` and usage errors need none of the services
+    # After parsing: `--help` and usage errors need none of the services; memory commands need no assistant.
+    if getattr(args, "memory_only", False):
+        from bot.memory_app import build_memory_app
 
-    app = await build_app(settings)
+        app = await build_memory_app(settings)
+    else:
+        from bot.app import build_app
+
+        app = await build_app(settings)
     try:
         return await args.func(app, args)
     except UserError as error:

@@ -11,7 +11,7 @@ from bot.cli_args import add_scope
 from core.export import FORMATS, export_scope
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.memory_app import MemoryApp
 
 
 def add_export_parser(sub: argparse._SubParsersAction) -> None:
@@ -20,10 +20,10 @@ def add_export_parser(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=FORMATS, default="json")
     export.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     add_scope(export)
-    export.set_defaults(func=cmd_export)
+    export.set_defaults(func=cmd_export, memory_only=True)
 
 
-async def cmd_export(app: App, args: argparse.Namespace) -> int:
+async def cmd_export(app: MemoryApp, args: argparse.Namespace) -> int:
     """Write the export to --out, or to standard output."""
     exported = await export_scope(app.memory, args.scope, args.format)
     if args.out is None:

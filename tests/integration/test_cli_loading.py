@@ -22,7 +22,8 @@ try:
 except SystemExit as done:
     code = done.code
 heavy = sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules)
-print(json.dumps({"code": code, "heavy": heavy, "ollama": "ollama" in sys.modules}))
+assistant = "core.assistant" in sys.modules
+print(json.dumps({"code": code, "heavy": heavy, "ollama": "ollama" in sys.modules, "assistant": assistant}))
 """
 
 
@@ -74,12 +75,15 @@ def test_commands_without_the_embedder_never_import_torch(seeded, argv):
     assert result["code"] == (1 if argv[0] == "forget" else 0)
     # Only `status` asks Ollama something (whether it is reachable); the others never load its client.
     assert result["ollama"] is (argv[0] == "status")
+    # Memory commands build the memory side alone: no assistant, conversation or LLM wiring to import.
+    assert result["assistant"] is (argv[0] == "status")
 
 
 def test_forget_of_a_real_memory_updates_the_index_without_the_model(seeded):
     data_dir, ids = seeded
     forgot = souvenir(data_dir, "forget", str(ids[0]))
-    assert forgot["code"] == 0 and forgot["heavy"] == []
+    assert forgot["code"] == 0 and forgot["heavy"] == [] and not forgot["assistant"]
+    assert "Forgot #" in forgot["output"][0] and "The roof was replaced" in forgot["output"][0], forgot["output"]
     # The next search loads the model and agrees with the store: the forgotten memory is gone for good.
     found = souvenir(data_dir, "search", "when was the roof replaced", "--json")
     assert found["code"] == 0 and "torch" in found["heavy"], "a dense search does load the embedder"
