@@ -39,3 +39,21 @@ def test_codes_and_times_match_whole_or_by_their_numbers():
     assert _matches("K7Q2LM", "Le numéro de réservation est K7Q2LM.")
     assert coverage("le train de 7h42", "Thomas prend le train de 7 h 42.") == 1.0
     assert coverage("", "anything") == 0.0
+
+
+def test_the_c_stemmer_gives_the_stems_the_index_was_written_with():
+    """A stemmer upgrade that changed a stem would strand the keyword rows written before it."""
+    import re
+
+    import snowballstemmer
+    from snowballstemmer.french_stemmer import FrenchStemmer
+
+    from bench.french_set import FRENCH_DATA
+
+    sets = FRENCH_DATA.parent  # the French set and the held-out one
+    text = " ".join(p.read_text(encoding="utf-8") for p in sets.rglob("*") if p.suffix in (".json", ".md")).lower()
+    vocabulary = set(re.findall(r"[^\W\d_]+", text))
+    used, reference = snowballstemmer.stemmer("french"), FrenchStemmer()
+    assert type(used).__module__ == "Stemmer", "the C backend (PyStemmer) is installed and used"
+    assert len(vocabulary) > 1500
+    assert [w for w in sorted(vocabulary) if used.stemWord(w) != reference.stemWord(w)] == []
