@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from bot.cli_args import add_scope, importance_arg
 from bot.export_cli import add_export_parser
 from bot.finetune_cli import add_finetune_parser
@@ -200,10 +202,23 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
         await app.close()
 
 
+def settings_problems(error: ValidationError) -> str:
+    """One line per invalid setting, named as it is set (never its value: it may be a secret)."""
+    lines = []
+    for problem in error.errors():
+        name = "SOUVENIR_" + "__".join(str(part) for part in problem["loc"]).upper()
+        lines.append(f"souvenir: {name} (in the environment or .env): {problem['msg']}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `souvenir` command."""
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(settings_problems(error), file=sys.stderr)
+        return 2
     configure_logging(settings, quiet=args.command not in ("run",))
     try:
         return asyncio.run(_main(args, settings))

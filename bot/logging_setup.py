@@ -63,6 +63,15 @@ def secret_values(settings: Settings) -> list[str]:
     return found
 
 
+def log_level(setting: str, *, quiet: bool) -> int:
+    """The root level: the setting, raised to WARNING for quiet (one-shot) commands, never lowered.
+
+    `SOUVENIR_LOG_LEVEL=ERROR souvenir chat` shows no warning; a quiet command never shows INFO.
+    """
+    level = logging.getLevelNamesMapping()[setting.upper()]
+    return max(level, logging.WARNING) if quiet else level
+
+
 def configure_logging(settings: Settings, *, quiet: bool = False) -> SecretRedactor:
     """Log to stderr at the configured level, through the redactor; chatty libraries kept at WARNING."""
     redactor = SecretRedactor(secret_values(settings))
@@ -71,7 +80,7 @@ def configure_logging(settings: Settings, *, quiet: bool = False) -> SecretRedac
     handler.addFilter(redactor)
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel("WARNING" if quiet else settings.log_level.upper())
+    root.setLevel(log_level(settings.log_level, quiet=quiet))
     for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "faiss", "aiosqlite", "nio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("pypdf").setLevel(

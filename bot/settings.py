@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     )
     allowed_users: CommaList = Field(default_factory=list)
     admins: CommaList = Field(default_factory=list)
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     start_timeout: float = 60.0
     ollama: OllamaSettings = Field(default_factory=OllamaSettings)
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
@@ -121,6 +121,12 @@ class Settings(BaseSettings):
     matrix: MatrixSettings = Field(default_factory=MatrixSettings)
 
     _split = field_validator("allowed_users", "admins", mode="before")(_split_commas)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        """`debug` is `DEBUG`."""
+        return value.upper() if isinstance(value, str) else value
 
 
 def _language_from_locale() -> Literal["fr", "en"]:

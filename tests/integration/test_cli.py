@@ -109,3 +109,18 @@ def test_piped_console_speaks_the_guide_words(workdir):
     assert "Forgot #1" in out
     assert "Memories: 2" in out
     assert "Traceback" not in result.stderr
+
+
+def test_an_invalid_setting_is_one_line_naming_it_without_its_value(workdir, monkeypatch, capsys):
+    monkeypatch.setenv("SOUVENIR_LOG_LEVEL", "loud")
+    monkeypatch.setenv("SOUVENIR_LIMITS__MAX_UPLOAD_BYTES", "hunter2-secret")
+    assert main(["status"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(" (")[0] for line in err] == [
+        "souvenir: SOUVENIR_LOG_LEVEL",
+        "souvenir: SOUVENIR_LIMITS__MAX_UPLOAD_BYTES",
+    ]
+    assert "hunter2" not in "\n".join(err) and "Traceback" not in "\n".join(err)
+    monkeypatch.setenv("SOUVENIR_LOG_LEVEL", "error")
+    monkeypatch.delenv("SOUVENIR_LIMITS__MAX_UPLOAD_BYTES")
+    assert main(["status"]) == 0, "levels are read in any case"
