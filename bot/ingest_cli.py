@@ -8,8 +8,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.errors import UserError
-from core.ingestion.local_files import LocalFile, files_to_ingest, read_local_file
+from core.errors import NothingRead, UserError
+from core.ingestion.local_files import LocalFile, files_to_ingest, is_image, read_local_file
 from core.text import one_line, terminal_safe
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class Tally:
 
 
 async def ingest_paths(app: App, args: argparse.Namespace) -> int:
-    """Ingest files with a progress bar and one line per file (links and unsupported files included)."""
+    """Ingest files with a progress bar and one line per file (photos read by OCR; links and unsupported files included)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -66,7 +66,15 @@ async def _ingest_one(
     try:
         if found.problem is not None:
             raise found.problem
+        parse_as = None
+        if is_image(found.path):  # a photo: its text is stored, under the photo's name, as in a chat
+            app.assistant.media.check_image()
         data = await asyncio.to_thread(read_local_file, found.path, app.memory.limits.max_upload_bytes)
+        if is_image(found.path):
+            read = await app.assistant.media.read_image(found.path.name, data)
+            if not read.text:
+                raise NothingRead(name=name)
+            data, parse_as = read.text.encode(), "photo.txt"
         report = await app.memory.ingest(
             args.scope,
             found.path.name,
@@ -74,6 +82,7 @@ async def _ingest_one(
             importance=args.importance,
             author="console:local",
             progress=lambda done, total: progress.update(task, completed=done, total=total),
+            parse_as=parse_as,
         )
     except UserError as error:
         tally.failed += 1

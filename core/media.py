@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from core.errors import FeatureOff
-from core.ingestion.ocr import ImageReader, ImageText
+from core.ingestion.ocr import IMAGE_EXTENSIONS, ImageReader, ImageText
 from core.ingestion.transcription import Transcriber, Transcript
 from core.ingestion.web_page import PageFetcher, WebPage
 from core.models import Attachment, AttachmentKind
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".heic", ".heif", ".bmp", ".tif", ".tiff", ".gif")
 AUDIO_EXTENSIONS = (".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wav", ".flac", ".weba")
 OCR, VOICE, WEB = "ocr", "voice", "web"
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import CorruptFile, FileTooLarge, UnsupportedFile, UserError
+from core.ingestion.ocr import IMAGE_EXTENSIONS
 from core.ingestion.parsers import SUPPORTED_EXTENSIONS
 
 
@@ -18,6 +19,11 @@ class LocalFile:
 
     path: Path
     problem: UserError | None = None
+
+
+def is_image(path: Path) -> bool:
+    """Whether `path` names a photo (read by OCR, then stored as its text)."""
+    return path.suffix.lower() in IMAGE_EXTENSIONS
 
 
 def files_to_ingest(paths: Iterable[Path]) -> Iterator[LocalFile]:
@@ -51,7 +57,7 @@ def _walk(root: Path) -> Iterator[LocalFile]:
                 yield LocalFile(path, CorruptFile("file.symlink", name=str(path)))
             elif not path.is_file():
                 yield LocalFile(path, CorruptFile("file.not_regular", name=str(path)))
-            elif path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+            elif path.suffix.lower() not in SUPPORTED_EXTENSIONS and not is_image(path):
                 yield LocalFile(path, UnsupportedFile(name=str(path)))
             else:
                 yield LocalFile(path)

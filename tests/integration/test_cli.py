@@ -121,6 +121,3 @@ def test_an_invalid_setting_is_one_line_naming_it_without_its_value(workdir, mon
         "souvenir: SOUVENIR_LIMITS__MAX_UPLOAD_BYTES",
     ]
     assert "hunter2" not in "\n".join(err) and "Traceback" not in "\n".join(err)
-    monkeypatch.setenv("SOUVENIR_LOG_LEVEL", "error")
-    monkeypatch.delenv("SOUVENIR_LIMITS__MAX_UPLOAD_BYTES")
-    assert main(["status"]) == 0, "levels are read in any case"

@@ -114,3 +114,23 @@ async def test_photos_are_off_with_a_clear_message_when_disabled(make_app):
     reply = await (await app.assistant.handle(photo(draw_text(ENGLISH_LINES), name="p.png"))).final_text()
     assert "cannot read photos" in reply and "SOUVENIR_OCR__ENABLED=false" in reply
     assert await app.store.memories.all_memories(SCOPE) == []
+
+
+def test_souvenir_ingest_reads_a_photo_on_the_command_line_and_refuses_a_blank_one(tmp_path, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("SOUVENIR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SOUVENIR_OLLAMA__HOST", "http://127.0.0.1:9")
+    monkeypatch.setenv("SOUVENIR_LANGUAGE", "fr")
+    monkeypatch.setenv("SOUVENIR_EMBEDDINGS__MODEL", "hashing")
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "facture.jpg").write_bytes(draw_text(FRENCH_LINES))
+    (scans / "vide.png").write_bytes(blank_photo())
+    assert main(["ingest", str(scans)]) == 1, "the blank photo is not ingested"
+    out = capsys.readouterr().out
+    assert "facture.jpg" in out and "1 souvenir" in out, out
+    assert "vide.png" in out and "aucun texte lisible" in out, out
+    assert main(["search", "Facture 4827 électricité", "--mode", "keyword", "--json"]) == 0
+    (hit, *_) = json.loads(capsys.readouterr().out)
+    assert "73,45 €" in hit["text"] and hit["source"] == "facture.jpg"

@@ -3,6 +3,7 @@
 import logging
 
 from bot.logging_setup import log_level
+from bot.settings import Settings
 
 
 def test_a_quiet_command_shows_warnings_at_most_verbose():
@@ -18,3 +19,7 @@ def test_a_stricter_level_is_kept_for_quiet_commands_too():
 def test_the_running_bot_logs_at_the_configured_level():
     assert log_level("DEBUG", quiet=False) == logging.DEBUG
     assert log_level("ERROR", quiet=False) == logging.ERROR
+
+
+def test_levels_are_read_in_any_case():
+    assert Settings(_env_file=None, log_level="error").log_level == "ERROR"
