@@ -245,12 +245,18 @@ class MatrixAdapter:
         self._spawn(self._answer(room, event, incoming))
 
     async def _on_undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
-        """Ask the sender's devices for the missing key and say so."""
+        """Ask the sender's devices for the missing key; say so in a direct chat only.
+
+        In a group the message may not have been for the bot at all (its mention is encrypted too):
+        a notice for each one would talk over the family's conversation.
+        """
         if not self._replay or self._is_own(event):
             return
         log.warning("matrix: could not decrypt an event in %s (session %s)", room.room_id, event.session_id)
         with contextlib.suppress(Exception):
             await self.client.request_room_key(event)
+        if _is_group(room):
+            return
         text = self._assistant.text(None, "error.undecryptable", prefix=PREFIX)
         self._spawn(MatrixSink(self, room, event).send(text))
 

@@ -8,8 +8,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from uuid import uuid4
 
 from nio import (
+    Api,
     AsyncClient,
     AsyncClientConfig,
     LoginResponse,
@@ -114,6 +116,20 @@ class MatrixUser:
         )
         assert isinstance(response, RoomSendResponse), response
         return response.event_id
+
+    async def send_undecryptable(self, room_id: str) -> str:
+        """Post an m.room.encrypted event of a Megolm session nobody has (as from a device whose keys never arrived)."""
+        content = {
+            "algorithm": "m.megolm.v1.aes-sha2",
+            "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg",
+            "sender_key": "x6mFJwBlSwVmLH9QXy5ADshSmGJr6NSjKkvFNbzXJiM",
+            "session_id": "n4mt9uBXRWEkcgTo1tT+8ZV0dWvNpcmY7cpfVMVjzQc",
+            "device_id": self.client.device_id,
+        }
+        method, path, data = Api.room_send(self.client.access_token, room_id, "m.room.encrypted", content, uuid4())
+        response = await self.client.send(method, path, data, headers={"Content-Type": "application/json"})
+        assert response.status == 200, await response.text()
+        return (await response.json())["event_id"]
 
     async def send_file(
         self,

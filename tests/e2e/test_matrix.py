@@ -283,6 +283,23 @@ async def test_encrypted_dm_is_read_and_answered(bot, users):
     assert replies and all(m.encrypted for m in replies)  # every answer was sent encrypted
 
 
+async def test_an_undecryptable_message_gets_a_notice_in_a_dm_and_silence_in_a_group(bot, users):
+    alice, carol = await users("alice", encryption=True), await users("carol", encryption=True)
+    adapter = await bot(alice, carol)
+    room = await dm(alice, adapter, encrypted=True)
+    notice = await alice.reply_text(await alice.send_undecryptable(room))
+    assert "could not decrypt" in notice
+    # In a group the message may not even be for the bot: it asks for the key and says nothing.
+    group = await alice.create_room(adapter.client.user_id, carol.user_id, encrypted=True)
+    await carol.join(group)
+    await alice.wait_for(lambda: group in adapter.client.rooms and len(adapter.client.rooms[group].users) == 3)
+    unreadable = await alice.send_undecryptable(group)
+    asked = await alice.answer(group, "!remember")
+    assert asked, "the bot reads the group (this answer comes after the unreadable event)"
+    assert alice.replies_to(unreadable) == []
+    assert not [m for m in alice.messages.values() if m.room_id == group and "decrypt" in m.text]
+
+
 async def test_the_bot_name_inside_a_sentence_is_not_a_mention(bot, users, fake_ollama):
     alice, carol = await users("alice"), await users("carol")
     adapter = await bot(alice, carol)
