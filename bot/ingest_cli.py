@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.errors import NothingRead, UserError
+from core.errors import UserError
 from core.ingestion.local_files import LocalFile, files_to_ingest, is_image, read_local_file
 from core.text import one_line, terminal_safe
 
@@ -66,15 +66,13 @@ async def _ingest_one(
     try:
         if found.problem is not None:
             raise found.problem
-        parse_as = None
-        if is_image(found.path):  # a photo: its text is stored, under the photo's name, as in a chat
-            app.assistant.media.check_image()
+        photo = is_image(found.path)  # its text is stored, under the photo's name, as in a chat
+        if photo:
+            app.assistant.media.check_image()  # before reading a byte
         data = await asyncio.to_thread(read_local_file, found.path, app.memory.limits.max_upload_bytes)
-        if is_image(found.path):
-            read = await app.assistant.media.read_image(found.path.name, data)
-            if not read.text:
-                raise NothingRead(name=name)
-            data, parse_as = read.text.encode(), "photo.txt"
+        parse_as = None
+        if photo:
+            data, parse_as = (await app.assistant.media.read_image(found.path.name, data)).text.encode(), "photo.txt"
         report = await app.memory.ingest(
             args.scope,
             found.path.name,

@@ -338,8 +338,6 @@ class Assistant:
                     yield line
                 return
             read = await self.media.read_image(name, data)
-            if not read.text:
-                raise NothingRead(name=name)
             if not attachment.name and read.taken_at is not None:
                 name = self._t(lang, "photo.name", date=read.taken_at.strftime("%Y-%m-%d %H:%M"))
             caption = self._caption(incoming)

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from core.errors import FeatureOff
+from core.errors import FeatureOff, NothingRead
 from core.ingestion.ocr import IMAGE_EXTENSIONS, ImageReader, ImageText
 from core.ingestion.transcription import Transcriber, Transcript
 from core.ingestion.web_page import PageFetcher, WebPage
@@ -57,9 +57,12 @@ class MediaInput:
         self._require(WEB, self.fetcher)
 
     async def read_image(self, name: str, data: bytes) -> ImageText:
-        """OCR off the event loop."""
+        """OCR off the event loop; NothingRead when the photo holds no readable text (nothing to store)."""
         self.check_image()
-        return await asyncio.to_thread(self.reader.read, name, data)
+        read = await asyncio.to_thread(self.reader.read, name, data)
+        if not read.text:
+            raise NothingRead(name=name)
+        return read
 
     async def transcribe(self, name: str, data: bytes, prefer: str | None = None) -> Transcript:
         """Speech to text off the event loop (`prefer`: the speaker's usual language)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from functools import lru_cache
 
 from core.models import KeywordHit
 from core.retrieval.keyword_text import index_text, query_forms
@@ -28,6 +29,7 @@ MARK_LETTERS = "bcdfghjklmnpqrstvwxz"
 MARK_LENGTH = 8
 
 
+@lru_cache(maxsize=4096)  # computed for every row a batch writes: once per scope is enough
 def scope_mark(scope: str) -> str:
     """Eight consonants drawn from a hash of `scope` (20**8 marks: two scopes sharing one is negligible).
 

@@ -200,8 +200,8 @@ async def scope_marked_keywords(db: aiosqlite.Connection) -> None:
     await db.executemany(
         "INSERT INTO memories_fts (rowid, text, context, scope) VALUES (?, ?, ?, ?)",
         [
-            (rowid, keywords.marked(scope, text), keywords.marked(scope, context), scope)
-            for rowid, text, context, scope in rows
+            (rowid, keywords.marked(scope, text), keywords.marked(scope, title), scope)
+            for rowid, text, title, scope in rows
         ],
     )
 
@@ -209,9 +209,19 @@ async def scope_marked_keywords(db: aiosqlite.Connection) -> None:
 async def corrections_embed_wrong_words(db: aiosqlite.Connection) -> None:
     """Live corrections are embedded again at the next index load, now with their WRONG words.
 
-    (core.retrieval.context.embedding_text.) No model runs here: the rows are marked as embedded by
-    no embedder, which the index's load re-embeds with progress, keeping every row.
+    (core.retrieval.context.embedding_text.) A correction made with `correct #N` stored that
+    memory's whole text as WRONG: it is marked `typed: false` (RIGHT alone is embedded). No model
+    runs here: the rows are marked as embedded by no embedder, which the index's load re-embeds with
+    progress, keeping every row.
     """
+    await db.execute(
+        "UPDATE memories SET metadata = json_set(metadata, '$.typed', json('false'))"
+        " WHERE kind = 'correction' AND json_extract(metadata, '$.typed') IS NULL"
+        " AND json_extract(metadata, '$.wrong') IN ("
+        "  SELECT m.text FROM memories AS m WHERE m.superseded_by = memories.id"
+        "  UNION SELECT m.text FROM corrections AS c JOIN memories AS m ON m.id = c.memory_id"
+        "  WHERE c.correction_id = memories.id)"
+    )
     await db.execute(
         "UPDATE memories SET embedder = '' WHERE kind = 'correction' AND superseded_by IS NULL"
         " AND COALESCE(json_extract(metadata, '$.wrong'), '') != ''"

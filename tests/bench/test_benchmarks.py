@@ -162,3 +162,13 @@ def test_french_benchmark_reports_every_category_and_mode() -> None:
     assert config["modes"]["keyword"]["same_words"]["top3"] >= 0.8, "same words are found by words"
     assert config["corrections"]["cases"] >= 20
     assert config["ingest_chunks_per_s"] > 0 and 0 < config["query_p50_ms"] <= config["query_p95_ms"]
+
+
+def test_the_held_out_french_set_runs_through_the_same_benchmark() -> None:
+    figures = run_bench("french", "--data", "bench/data/french_heldout", "--configs", "hash", "--copies", "1")
+    config = figures["configs"]["hash"]
+    assert figures["questions"] >= 80 and figures["memories"]["documents"] >= 3
+    scores = config["modes"]["hybrid"]
+    for category in ("paraphrase", "same_words", "typed", "english", "deep_document", "correction"):
+        assert scores[category]["questions"] >= 12
+    assert config["corrections"]["cases"] >= 12

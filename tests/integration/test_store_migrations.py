@@ -196,3 +196,34 @@ async def test_migrations_apply_once_each_by_name_even_when_one_is_added_between
         assert await migrate(db, [first, middle, last]) == []
     finally:
         await db.close()
+
+
+async def test_corrections_are_embedded_again_with_typed_words_but_not_with_a_targeted_memorys_text(tmp_path):
+    path = tmp_path / "souvenir.db"
+    db = await aiosqlite.connect(path)
+    await migrate(db, MIGRATIONS[:-1])  # the schema before the migration under test
+    await db.execute("INSERT INTO scopes (id, created_at) VALUES ('s', 0)")
+    rows = [  # id, kind, text, metadata, superseded_by
+        (1, "teaching", "Le toit a été refait en 2018.", "{}", 3),
+        (2, "teaching", "La chaudière date de 2010.", "{}", 4),
+        (3, "correction", "Le toit a été refait en 2019.", '{"wrong": "Le toit a été refait en 2018."}', None),
+        (4, "correction", "La chaudière date de 2012.", '{"wrong": "chaudiere 2010"}', None),
+    ]
+    for memory_id, kind, text, metadata, superseded_by in rows:
+        await db.execute(
+            "INSERT INTO memories (id, scope, kind, text, importance, created_at, number, metadata, embedding,"
+            " embedder, superseded_by) VALUES (?, 's', ?, ?, 0.9, 0, ?, ?, ?, 'hash', ?)",
+            (memory_id, kind, text, memory_id, metadata, VECTOR, superseded_by),
+        )
+    await db.commit()
+    assert await migrate(db) == [MIGRATIONS[-1].name]
+    await db.close()
+
+    store = await Store.open(path)
+    try:
+        assert await store.memories.texts_needing_embedding("s", "hash") == [
+            (3, "Le toit a été refait en 2019."),  # `correct #1 | ...`: WRONG was #1's text, not typed
+            (4, "La chaudière date de 2012.\nchaudiere 2010"),
+        ]
+    finally:
+        await store.close()
