@@ -45,7 +45,9 @@ async def build_memory_app(settings: Settings, *, embedder: Embedder | None = No
     data_dir.mkdir(parents=True, exist_ok=True)
     embedder = embedder or build_embedder(settings)
     store = await Store.open(database_path(data_dir))
-    indexes = VectorIndexes(store.memories, embedder, data_dir / "indexes")
+    indexes = VectorIndexes(
+        store.memories, embedder, data_dir / "indexes", cache_bytes=settings.limits.index_cache_mb * 1024 * 1024
+    )
     retriever = Retriever(store.memories, indexes, embedder, config_for(embedder.name))
     limits = MemoryLimits(
         max_memories_per_scope=settings.limits.max_memories_per_scope,

@@ -51,6 +51,7 @@ class LimitSettings(BaseModel):
     max_text_chars: int = 8_000
     history_turns: int = 6
     context_memories: int = 6
+    index_cache_mb: int = Field(default=512, ge=1)
 
 
 class OcrSettings(BaseModel):

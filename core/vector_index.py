@@ -8,7 +8,8 @@ import logging
 import os
 import re
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,10 @@ from core.store.memories import MemoryStore
 log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 ReembedProgress = Callable[[str, int, int], object]
+DEFAULT_CACHE_BYTES = 512 * 1024 * 1024
+# Bytes a loaded vector costs beside its floats: FAISS's id map and reverse map, and the Python id set.
+_PER_VECTOR_OVERHEAD = 120
+_PER_INDEX_OVERHEAD = 4096
 
 
 @dataclass
@@ -31,6 +36,12 @@ class ScopeIndex:
     ids: set[int]
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     dirty: bool = False
+    users: int = 0  # operations in flight: an index in use is never evicted under them
+
+    @property
+    def nbytes(self) -> int:
+        """An estimate of the memory this index holds."""
+        return _PER_INDEX_OVERHEAD + self.index.ntotal * (self.index.d * 4 + _PER_VECTOR_OVERHEAD)
 
 
 def index_filename(scope: str) -> str:
@@ -40,7 +51,11 @@ def index_filename(scope: str) -> str:
 
 
 class VectorIndexes:
-    """Exact inner-product search per scope; the store stays the source of truth."""
+    """Exact inner-product search per scope; the store stays the source of truth.
+
+    Loaded indexes are kept, least recently used first out, within `cache_bytes` of memory; an index
+    in use by an operation is never dropped under it (the cache may exceed the budget by what is in use).
+    """
 
     def __init__(
         self,
@@ -48,7 +63,7 @@ class VectorIndexes:
         embedder: Embedder,
         directory: Path,
         *,
-        max_loaded: int = 64,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
         reembed_batch: int = 256,
         on_reembed: ReembedProgress | None = None,
     ) -> None:
@@ -57,30 +72,51 @@ class VectorIndexes:
         self._on_reembed = on_reembed
         self._embedder = embedder
         self._directory = directory
-        self._max_loaded = max_loaded
+        self._cache_bytes = cache_bytes
         self._loaded: OrderedDict[str, ScopeIndex] = OrderedDict()
         self._load_locks: dict[str, asyncio.Lock] = {}
+        self._evicting = asyncio.Lock()
         self.rebuilds = 0
+        self.catch_ups = 0
+        self.evictions = 0
         directory.mkdir(parents=True, exist_ok=True)
 
     def path(self, scope: str) -> Path:
         """Where the index of `scope` is saved."""
         return self._directory / index_filename(scope)
 
-    async def _get(self, scope: str) -> ScopeIndex:
-        """The index of `scope`, loading or rebuilding it on first use."""
-        if scope in self._loaded:
-            self._loaded.move_to_end(scope)
-            return self._loaded[scope]
-        lock = self._load_locks.setdefault(scope, asyncio.Lock())
-        async with lock:
-            if scope not in self._loaded:
-                self._loaded[scope] = await self._load(scope)
+    @asynccontextmanager
+    async def _use(self, scope: str) -> AsyncIterator[ScopeIndex]:
+        """The index of `scope`, held in memory for the length of one operation (loaded on first use)."""
+        entry = self._loaded.get(scope)
+        if entry is None:
+            lock = self._load_locks.setdefault(scope, asyncio.Lock())
+            async with lock:
+                entry = self._loaded.get(scope)
+                if entry is None:
+                    entry = await self._load(scope)
+                    self._loaded[scope] = entry
+                entry.users += 1  # pinned before any other await: an evictor skips it from here on
+        else:
+            entry.users += 1
+        self._loaded.move_to_end(scope)
+        try:
+            yield entry
+        finally:
+            entry.users -= 1
+            if self.cached_bytes() > self._cache_bytes:
                 await self._evict()
-        return self._loaded[scope]
+
+    def cached_bytes(self) -> int:
+        """Estimated memory of the loaded indexes."""
+        return sum(entry.nbytes for entry in self._loaded.values())
 
     async def _load(self, scope: str) -> ScopeIndex:
-        """Read the saved index if it agrees with the store, else rebuild it from stored vectors."""
+        """Read the saved index and bring it level with the store, or rebuild it from stored vectors.
+
+        An index evicted while a write was between its two steps (store, then index) misses the rows
+        stored meanwhile: they are added from their stored vectors rather than rebuilding it all.
+        """
         path = self.path(scope)
         live = await self._memories.live_ids(scope)
         stale = await self._memories.texts_needing_embedding(scope, self._embedder.name)
@@ -92,10 +128,34 @@ class VectorIndexes:
                 # (none is stale), so only an empty one needs the model's dimension to be checked.
                 if np.array_equal(ids, live) and (index.ntotal or index.d == await self._dimension()):
                     return ScopeIndex(index, set(ids.tolist()))
+                entry = await self._catch_up(scope, index, ids, live)
+                if entry is not None:
+                    return entry
                 log.warning("index of %s disagrees with the store; rebuilding", scope)
             except RuntimeError:
                 log.warning("index of %s is unreadable; rebuilding", scope, exc_info=True)
         return await self._rebuild(scope, stale)
+
+    async def _catch_up(
+        self, scope: str, index: faiss.IndexIDMap2, saved: np.ndarray, live: np.ndarray
+    ) -> ScopeIndex | None:
+        """Add the live memories a saved index lacks and drop those gone; None when it cannot be trusted."""
+        missing = np.setdiff1d(live, saved, assume_unique=True)
+        gone = np.setdiff1d(saved, live, assume_unique=True)
+        vectors = await self._memories.vectors_of(missing.tolist()) if len(missing) else None
+        if vectors is not None and vectors.shape[1] != index.d:
+            return None
+
+        def apply() -> None:
+            if len(gone):
+                index.remove_ids(gone)
+            if vectors is not None:
+                index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), missing)
+
+        await asyncio.to_thread(apply)
+        self.catch_ups += 1
+        log.info("index of %s caught up with the store: %d added, %d removed", scope, len(missing), len(gone))
+        return ScopeIndex(index, set(live.tolist()), dirty=True)
 
     async def _dimension(self) -> int:
         """The embedder's vector length (loads its model: avoided when stored vectors tell it)."""
@@ -137,12 +197,19 @@ class VectorIndexes:
                 self._on_reembed(scope, done, len(stale))
 
     async def _evict(self) -> None:
-        """Drop the least recently used indexes beyond the limit (saving them first)."""
-        while len(self._loaded) > self._max_loaded:
-            scope, entry = next(iter(self._loaded.items()))
-            async with entry.lock:
-                await self._save(scope, entry)
-            self._loaded.pop(scope, None)
+        """Drop the least recently used indexes not in use until the cache fits its budget (saving them first)."""
+        async with self._evicting:
+            for scope, entry in list(self._loaded.items()):
+                if self.cached_bytes() <= self._cache_bytes:
+                    return
+                if entry.users or self._loaded.get(scope) is not entry:
+                    continue
+                async with entry.lock:
+                    await self._save(scope, entry)
+                # Saving awaited: drop it only if nobody took it up or changed it meanwhile.
+                if not entry.users and not entry.dirty and self._loaded.get(scope) is entry:
+                    del self._loaded[scope]
+                    self.evictions += 1
 
     async def _save(self, scope: str, entry: ScopeIndex) -> None:
         """Write the index atomically if it changed."""
@@ -160,12 +227,12 @@ class VectorIndexes:
 
     async def prepare(self, scope: str) -> None:
         """Load the index of `scope` before a write, so the write is applied to it exactly once."""
-        await self._get(scope)
+        async with self._use(scope):
+            pass
 
     async def add(self, scope: str, ids: list[int], vectors: np.ndarray) -> None:
         """Add stored memories to the index of `scope` (ids already present are skipped)."""
-        entry = await self._get(scope)
-        async with entry.lock:
+        async with self._use(scope) as entry, entry.lock:
             keep = [i for i, memory_id in enumerate(ids) if memory_id not in entry.ids]
             if not keep:
                 return
@@ -179,27 +246,26 @@ class VectorIndexes:
         """Remove memories from the index of `scope`."""
         if not ids:
             return
-        entry = await self._get(scope)
-        async with entry.lock:
+        async with self._use(scope) as entry, entry.lock:
             await asyncio.to_thread(entry.index.remove_ids, np.asarray(ids, dtype=np.int64))
             entry.ids.difference_update(ids)
             entry.dirty = True
 
     async def search(self, scope: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The `k` nearest live memories of `scope`: (id, cosine) best first."""
-        entry = await self._get(scope)
-        if entry.index.ntotal == 0:
-            return []
         query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        async with self._use(scope) as entry:
+            if entry.index.ntotal == 0:
+                return []
 
-        def one_query() -> tuple[np.ndarray, np.ndarray]:
-            # One query gains nothing from OpenMP threads; on a small busy machine they made a
-            # 100k-vector search 5-7x slower (7 ms on one thread, 33-52 ms on two). Per thread setting.
-            faiss.omp_set_num_threads(1)
-            return entry.index.search(query, min(k, entry.index.ntotal))
+            def one_query() -> tuple[np.ndarray, np.ndarray]:
+                # One query gains nothing from OpenMP threads; on a small busy machine they made a
+                # 100k-vector search 5-7x slower (7 ms on one thread, 33-52 ms on two). Per thread setting.
+                faiss.omp_set_num_threads(1)
+                return entry.index.search(query, min(k, entry.index.ntotal))
 
-        async with entry.lock:
-            scores, ids = await asyncio.to_thread(one_query)
+            async with entry.lock:
+                scores, ids = await asyncio.to_thread(one_query)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
     async def flush(self) -> None:
