@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from bot.cli_args import add_scope, importance_arg
+from bot.cli_args import COMMAND_PREFIX, add_scope, importance_arg
 from bot.export_cli import add_export_parser
 from bot.finetune_cli import add_finetune_parser
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
+from core.commands import parse_forget
 from core.errors import UserError
 from core.i18n import Translator
 from core.retrieval.modes import MODES
@@ -24,6 +25,7 @@ from core.text import terminal_safe
 if TYPE_CHECKING:
     from bot.app import App
     from bot.memory_app import MemoryApp
+    from core.models import Memory
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,8 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_scope(remember)
     remember.set_defaults(func=cmd_remember, memory_only=True)
 
-    forget = sub.add_parser("forget", help="delete one memory by id")
-    forget.add_argument("id", type=lambda v: int(v.lstrip("#")))
+    forget = sub.add_parser(
+        "forget", help="delete memory N (its number in the chat, as remember shows it), or doc N with its memories"
+    )
+    forget.add_argument("target", nargs="+", metavar="N | doc N")
     add_scope(forget)
     forget.set_defaults(func=cmd_forget, memory_only=True)
 
@@ -94,18 +98,40 @@ async def cmd_ingest(app: App, args: argparse.Namespace) -> int:
     return await ingest_paths(app, args)
 
 
+def _memory_row(memory: Memory, documents: dict[int, int]) -> dict:
+    """A memory as `--json` gives it: `number` is the chat's #N; `row_id` the database's own id."""
+    row = {
+        "number": memory.number,
+        "kind": memory.kind.value,
+        "importance": memory.importance,
+        "tags": memory.tags,
+        "source": memory.source,
+        "text": memory.text,
+        "row_id": memory.id,
+    }
+    if memory.document_id is not None and memory.document_id in documents:
+        row["document"] = documents[memory.document_id]  # `souvenir forget doc N`
+    return row
+
+
+async def _document_numbers(app: MemoryApp, scope: str) -> dict[int, int]:
+    """Each document's row id → the number its chat calls it (`doc 2`)."""
+    return {d.id: d.number for d in await app.store.documents.list_documents(scope)}
+
+
+def _document_mark(row: dict) -> str:
+    return f"  (doc {row['document']})" if "document" in row else ""
+
+
 async def cmd_search(app: MemoryApp, args: argparse.Namespace) -> int:
-    """Print what retrieval returns."""
+    """Print what retrieval returns, numbered as in the chat."""
     hits = await app.memory.search(args.scope, args.query, limit=args.limit, mode=args.mode)
+    documents = await _document_numbers(app, args.scope) if hits else {}
     rows = [
         {
-            "id": h.memory.id,
+            **_memory_row(h.memory, documents),
             "score": round(h.score, 6),
-            "kind": h.memory.kind.value,
-            "importance": h.memory.importance,
-            "source": h.memory.source,
-            "text": h.memory.text,
-            "corrected_by": [c.id for c in h.corrected_by],
+            "corrected_by": [c.number for c in h.corrected_by],
         }
         for h in hits
     ]
@@ -120,7 +146,8 @@ async def cmd_search(app: MemoryApp, args: argparse.Namespace) -> int:
         )
         print(
             terminal_safe(
-                f"#{row['id']}  {row['score']:.4f}  {row['kind']}  {row['importance']:.2f}  {row['source']}{amended}"
+                f"#{row['number']}  {row['score']:.4f}  {row['kind']}  {row['importance']:.2f}"
+                f"  {row['source']}{_document_mark(row)}{amended}"
             )
         )
         print(f"    {terminal_safe(' '.join(row['text'].split())[:200])}")
@@ -130,42 +157,39 @@ async def cmd_search(app: MemoryApp, args: argparse.Namespace) -> int:
 
 
 async def cmd_remember(app: MemoryApp, args: argparse.Namespace) -> int:
-    """List memories of a scope."""
+    """List memories of a scope, numbered as in the chat."""
     memories, total = await app.memory.remember(
         args.scope, args.query, offset=(max(args.page, 1) - 1) * args.limit, limit=args.limit
     )
+    documents = await _document_numbers(app, args.scope) if memories else {}
+    rows = [_memory_row(m, documents) for m in memories]
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "id": m.id,
-                        "kind": m.kind.value,
-                        "importance": m.importance,
-                        "tags": m.tags,
-                        "source": m.source,
-                        "text": m.text,
-                    }
-                    for m in memories
-                ],
-                ensure_ascii=False,
-            )
-        )
+        print(json.dumps(rows, ensure_ascii=False))
         return 0
     print(f"{total} memories in {args.scope}")
-    for m in memories:
-        print(terminal_safe(f"#{m.id}  {m.kind.value}  {m.importance:.2f}  {' '.join(m.text.split())[:160]}"))
+    for row in rows:
+        print(
+            terminal_safe(
+                f"#{row['number']}  {row['kind']}  {row['importance']:.2f}"
+                f"{_document_mark(row)}  {' '.join(row['text'].split())[:160]}"
+            )
+        )
     return 0
 
 
 async def cmd_forget(app: MemoryApp, args: argparse.Namespace) -> int:
-    """Delete one memory."""
-    memory, restored = await app.memory.forget(args.scope, args.id)
+    """Delete one memory (`N`, `#N`) or one document with its memories (`doc N`), as in the chat."""
     language = app.settings.language
     text = Translator(language)
-    print(terminal_safe(text(language, "forget.done", id=memory.id, text=memory.text[:80])))
+    is_document, number = parse_forget(" ".join(args.target))
+    if is_document:
+        document, count = await app.memory.forget_document(args.scope, number)
+        print(terminal_safe(text(language, "forget.document", doc=number, name=document.name, count=count)))
+        return 0
+    memory, restored = await app.memory.forget_number(args.scope, number)
+    print(terminal_safe(text(language, "forget.done", id=memory.number, text=memory.text[:80])))
     if restored:
-        print(text(language, "forget.restored", ids=", ".join(f"#{i}" for i in restored)))
+        print(text(language, "forget.restored", ids=", ".join(f"#{m.number}" for m in restored)))
     return 0
 
 
@@ -193,10 +217,9 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
     try:
         return await args.func(app, args)
     except UserError as error:
-        print(
-            terminal_safe(Translator(settings.language)(settings.language, error.key, **error.params)),
-            file=sys.stderr,
-        )
+        # Commands named in the message are spelled as on this command line (`souvenir remember`).
+        params = {**error.params, "c": COMMAND_PREFIX}
+        print(terminal_safe(Translator(settings.language)(settings.language, error.key, **params)), file=sys.stderr)
         return 1
     finally:
         await app.close()

@@ -6,6 +6,9 @@ import argparse
 
 from core.scope import CONSOLE_SCOPE, is_valid_scope
 
+COMMAND_PREFIX = "souvenir "
+"""How a command named in a message is spelled on this command line (`souvenir forget doc 2`)."""
+
 
 def scope_arg(value: str) -> str:
     """Validate a `platform:kind:id` scope given on the command line."""

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.cli_args import COMMAND_PREFIX
 from core.errors import UserError
 from core.ingestion.local_files import LocalFile, files_to_ingest, is_image, read_local_file
 from core.text import one_line, terminal_safe
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
-COMMAND_PREFIX = "souvenir "  # how a follow-up command is spelled on this command line
 
 
 @dataclass

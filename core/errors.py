@@ -50,6 +50,18 @@ class UnknownDocument(UserError):
     key = "error.unknown_document"
 
 
+class AlreadyForgotten(UnknownMemory):
+    """A memory number that named a memory of the caller's scope, forgotten since (or just now)."""
+
+    key = "error.already_forgotten"
+
+
+class DocumentAlreadyForgotten(UnknownDocument):
+    """A `doc N` that named a document of the caller's scope, forgotten since (or just now)."""
+
+    key = "error.document_already_forgotten"
+
+
 class LimitReached(UserError):
     """A scope that is full."""
 

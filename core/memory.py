@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.embeddings import Embedder
-from core.errors import BadInput, FileTooLarge, LimitReached, UnknownDocument, UnknownMemory
+from core.errors import (
+    AlreadyForgotten,
+    BadInput,
+    DocumentAlreadyForgotten,
+    FileTooLarge,
+    LimitReached,
+    UnknownDocument,
+    UnknownMemory,
+)
 from core.ingestion.chunking import ChunkPolicy, split_sentences
 from core.ingestion.parsers import ParseOptions, check_supported, parse_file
 from core.models import Document, IngestReport, Kind, Memory, NewMemory, SearchHit
@@ -251,7 +259,10 @@ class MemoryService:
         return supersede, link, closest
 
     async def forget(self, scope: str, memory_id: int) -> tuple[Memory, list[int]]:
-        """Delete one memory of `scope` everywhere; a forgotten correction restores what it replaced."""
+        """Delete the memory of `scope` with row id `memory_id` everywhere; a forgotten correction restores what it replaced.
+
+        Internal ids only: what users type goes through `forget_number`, whose errors name their number.
+        """
         await self._indexes.prepare(scope)
         deleted = await self._store.memories.delete_memory(scope, memory_id)
         if deleted is None:
@@ -264,20 +275,31 @@ class MemoryService:
         return memory, restored
 
     async def forget_number(self, scope: str, number: int) -> tuple[Memory, list[Memory]]:
-        """Forget the memory users of `scope` call #`number`; returns it and the memories it restored."""
+        """Forget the memory users of `scope` call #`number`; returns it and the memories it restored.
+
+        A number forgotten before, or by a simultaneous request (a double tap, two members of a
+        group), is "already forgotten", named by the number the user typed.
+        """
         memory_id = await self._store.memories.id_of_number(scope, number)
         if memory_id is None:
-            raise UnknownMemory(id=number)
-        memory, restored = await self.forget(scope, memory_id)
+            issued, _ = await self._store.memories.numbers_issued(scope)
+            raise AlreadyForgotten(id=number) if 0 < number <= issued else UnknownMemory(id=number)
+        try:
+            memory, restored = await self.forget(scope, memory_id)
+        except UnknownMemory:  # deleted between the lookup and the delete
+            raise AlreadyForgotten(id=number) from None
         return memory, await self._store.memories.get_memories(scope, restored)
 
     async def forget_document(self, scope: str, number: int) -> tuple[Document, int]:
         """Delete the document users of `scope` call `doc N` with all its chunks; returns it and the chunk count."""
         document = await self._store.documents.document_by_number(scope, number)
         if document is None:
-            raise UnknownDocument(id=number)
+            _, issued = await self._store.memories.numbers_issued(scope)
+            raise DocumentAlreadyForgotten(id=number) if 0 < number <= issued else UnknownDocument(id=number)
         await self._indexes.prepare(scope)
         ids = await self._store.memories.delete_document(scope, document.id)
+        if ids is None:  # deleted between the lookup and the delete
+            raise DocumentAlreadyForgotten(id=number)
         await self._indexes.remove(scope, ids)
         await self._indexes.flush()
         return document, len(ids)

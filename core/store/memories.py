@@ -155,6 +155,11 @@ class MemoryStore:
         row = await self._db.fetchone("SELECT id FROM memories WHERE scope = ? AND number = ?", (scope, number))
         return row["id"] if row else None
 
+    async def numbers_issued(self, scope: str) -> tuple[int, int]:
+        """How many memory and document numbers `scope` has handed out (a lower missing one was forgotten)."""
+        row = await self._db.fetchone("SELECT next_memory, next_document FROM scopes WHERE id = ?", (scope,))
+        return (row["next_memory"] - 1, row["next_document"] - 1) if row else (0, 0)
+
     async def list_memories(
         self, scope: str, *, offset: int = 0, limit: int = 20, include_superseded: bool = False
     ) -> list[Memory]:
@@ -220,9 +225,14 @@ class MemoryStore:
                 await db.execute("DELETE FROM documents WHERE id = ? AND chunks <= 0", (memory.document_id,))
         return memory, [r["id"] for r in replaced]
 
-    async def delete_document(self, scope: str, document_id: int) -> list[int]:
-        """Delete a document of `scope` with all its chunks (rows, keyword index); returns the memory ids."""
+    async def delete_document(self, scope: str, document_id: int) -> list[int] | None:
+        """Delete a document of `scope` with all its chunks (rows, keyword index); returns the memory ids.
+
+        None when the document is no longer there (deleted meanwhile by another request).
+        """
         async with self._db.transaction() as db:
+            if await fetchone_in(db, "SELECT id FROM documents WHERE scope = ? AND id = ?", (scope, document_id)) is None:
+                return None
             rows = await fetchall_in(
                 db, "SELECT id FROM memories WHERE scope = ? AND document_id = ?", (scope, document_id)
             )

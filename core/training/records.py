@@ -74,7 +74,10 @@ def structured_json(memories: list[Memory]) -> dict:
         parts = split_conversation(m.text) if m.kind is Kind.CONVERSATION else None
         if parts:
             conversations.append(
-                {"user": parts[0], "assistant": parts[1], "importance": m.importance, "tags": m.tags}
+                {
+                    "user": parts[0], "assistant": parts[1], "importance": m.importance, "tags": m.tags,
+                    "number": m.number,
+                }
             )
         else:
             facts.append(
@@ -84,6 +87,7 @@ def structured_json(memories: list[Memory]) -> dict:
                     "category": m.tags[0] if m.tags else "",
                     "tags": m.tags,
                     "kind": m.kind.value,
+                    "number": m.number,  # the chat's #N, to find it again there (ignored on ingestion)
                 }
             )
     return {"format": "souvenir/1", "conversations": conversations, "facts": facts}

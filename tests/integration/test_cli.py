@@ -45,7 +45,7 @@ def test_ingest_directories_search_remember_forget_status(workdir, capsys):
     assert main(["search", "where do I find the ladder", "--json", "--limit", "5"]) == 0
     rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert rows[0]["kind"] == "conversation" and "shed" in rows[0]["text"]
-    assert {"id", "score", "kind", "importance", "source"} <= rows[0].keys()
+    assert {"number", "row_id", "score", "kind", "importance", "source"} <= rows[0].keys()
     assert rows[0]["importance"] == 0.9 and rows[0]["source"] == "qa.csv"
 
     assert main(["ingest", str(docs / "garden.md")]) == 0
@@ -54,7 +54,7 @@ def test_ingest_directories_search_remember_forget_status(workdir, capsys):
     assert main(["remember", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert len(listed) == 2
-    assert main(["forget", str(rows[0]["id"])]) == 0
+    assert main(["forget", str(rows[0]["number"])]) == 0
     assert main(["status"]) == 0
     status = capsys.readouterr().out
     assert "Memories: 1" in status and "Documents: 1" in status and "not reachable" in status

@@ -45,11 +45,11 @@ def souvenir(data_dir: Path, *argv: str) -> dict:
 
 @pytest.fixture
 async def seeded(make_app, tmp_path) -> tuple[Path, list[int]]:
-    """A data directory with three memories embedded by the default model, index saved."""
+    """A data directory with three memories embedded by the default model, index saved; their chat numbers."""
     data_dir = tmp_path / "data"
     app = await make_app(embedder="minilm", data_dir=data_dir)
     ids = [
-        (await app.memory.teach(CONSOLE_SCOPE, text)).id
+        (await app.memory.teach(CONSOLE_SCOPE, text)).number
         for text in ("The roof was replaced in 2019.", "Clara was born in 1990.", "The boiler is in the cellar.")
     ]
     await app.close()
@@ -88,4 +88,4 @@ def test_forget_of_a_real_memory_updates_the_index_without_the_model(seeded):
     found = souvenir(data_dir, "search", "when was the roof replaced", "--json")
     assert found["code"] == 0 and "torch" in found["heavy"], "a dense search does load the embedder"
     hits = json.loads(found["output"][-1])
-    assert [hit["id"] for hit in hits] and ids[0] not in [hit["id"] for hit in hits]
+    assert [hit["number"] for hit in hits] and ids[0] not in [hit["number"] for hit in hits]

@@ -79,7 +79,7 @@ async def test_forget_removes_from_search_remember_and_keywords(make_app):
         assert gone.id not in ids
     listing = await say(app, command="remember")
     assert f"#{keep.id}" in listing and "4312" not in listing
-    assert "no memory #" in (await say(app, command="forget", args=str(gone.id))).lower()
+    assert f"#{gone.number} is already forgotten" in await say(app, command="forget", args=str(gone.number))
 
 
 async def test_everything_survives_a_restart_and_lost_indexes_are_rebuilt(make_app, tmp_path):

@@ -20,14 +20,15 @@ def test_stored_conversation_splits_back_into_user_and_assistant():
 def test_structured_json_keeps_kind_importance_and_tags():
     doc = structured_json(
         [
-            _memory(1, Kind.CONVERSATION, "User: Hi?\nAssistant: Hello.", 0.6, tags=["greet"]),
-            _memory(2, Kind.CORRECTION, "Paris is the capital.", 0.95),
+            _memory(1, Kind.CONVERSATION, "User: Hi?\nAssistant: Hello.", 0.6, tags=["greet"], number=4),
+            _memory(2, Kind.CORRECTION, "Paris is the capital.", 0.95, number=5),
         ]
     )
     assert doc["conversations"] == [
-        {"user": "Hi?", "assistant": "Hello.", "importance": 0.6, "tags": ["greet"]}
+        {"user": "Hi?", "assistant": "Hello.", "importance": 0.6, "tags": ["greet"], "number": 4}
     ]
     assert doc["facts"][0]["kind"] == "correction" and doc["facts"][0]["importance"] == 0.95
+    assert doc["facts"][0]["number"] == 5, "the chat's number, not the row id"
 
 
 def test_teachings_become_questions_and_corrections_answer_the_wrong_claim():
