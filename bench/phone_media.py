@@ -75,12 +75,13 @@ def can_speak() -> bool:
     return shutil.which("espeak-ng") is not None and shutil.which("ffmpeg") is not None
 
 
-def speak(text: str, voice: str = "en", *, speed: int = 130) -> bytes:
-    """`text` spoken by espeak-ng in `voice` (en, fr), as an OGG/Opus voice note."""
+def speak(text: str, voice: str = "en", *, speed: int = 130, markup: bool = False) -> bytes:
+    """`text` spoken by espeak-ng in `voice` (en, fr, fr+f3…), as an OGG/Opus voice note (`markup`: SSML breaks)."""
     with tempfile.TemporaryDirectory() as folder:
         wav = Path(folder) / "speech.wav"
         ogg = Path(folder) / "voice.ogg"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(wav), text], check=True)
+        flags = ["-m"] if markup else []
+        subprocess.run(["espeak-ng", *flags, "-v", voice, "-s", str(speed), "-w", str(wav), text], check=True)
         _ffmpeg("-i", str(wav), "-c:a", "libopus", "-b:a", "32k", "-ar", "48000", "-ac", "1", str(ogg))
         return ogg.read_bytes()
 
@@ -98,3 +99,22 @@ def silence(seconds: float) -> bytes:
 def _ffmpeg(*args: str) -> None:
     """Run ffmpeg quietly, overwriting its output."""
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", *args], check=True)
+
+
+def scanned_pdf(pages: list[tuple[str, ...]], *, text_pages: dict[int, str] | None = None) -> bytes:
+    """A PDF like a phone scanner app's: each page a picture of `pages[i]`, no text layer.
+
+    `text_pages` maps a page number (from 0) to text written as a real text layer instead (a PDF
+    mixing typed pages and scans).
+    """
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for number, lines in enumerate(pages):
+        pdf.add_page()
+        if text_pages and number in text_pages:
+            pdf.set_font("Helvetica", size=12)
+            pdf.multi_cell(0, 10, text_pages[number])
+        else:
+            pdf.image(io.BytesIO(draw_text(lines)), x=10, y=10, w=190)
+    return bytes(pdf.output())

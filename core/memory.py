@@ -22,6 +22,7 @@ from core.errors import (
 )
 from core.ingestion.chunking import ChunkPolicy, split_sentences
 from core.ingestion.parsers import ParseOptions, check_supported, parse_file
+from core.ingestion.scanned_pdf import ScanReading
 from core.models import Document, IngestReport, Kind, Memory, NewMemory, SearchHit
 from core.retrieval.context import embedding_text
 from core.retrieval.hybrid import Retriever
@@ -341,11 +342,13 @@ class MemoryService:
         author: str = "",
         progress: Progress | None = None,
         parse_as: str | None = None,
+        scans: ScanReading | None = None,
     ) -> IngestReport:
         """Parse, chunk, embed and store a whole file, or nothing; a file already known is not stored twice.
 
         `parse_as` names the format when `name` is not a file name (the text read from a photo or a
-        web page is stored under the photo's or the page's name, parsed as `.txt`).
+        web page is stored under the photo's or the page's name, parsed as `.txt`). `scans` reads the
+        pages of a PDF that have no text layer by OCR (None: such pages are left out).
         """
         if parse_as is None:  # a real file name: its last part, without control characters
             name = file_display_name(name)
@@ -358,7 +361,9 @@ class MemoryService:
         known = await self._store.documents.find_document(scope, sha256)
         if known:
             return IngestReport(name, [], known.id, duplicate_of=known.id, document_number=known.number)
-        options = ParseOptions(source=name, author=author, importance=importance, policy=self._chunking)
+        options = ParseOptions(
+            source=name, author=author, importance=importance, policy=self._chunking, scans=scans
+        )
         items = await asyncio.to_thread(parse_file, parse_as or name, data, options)
         await self._check_room(scope, len(items))
         vectors = await self._embed_in_batches([m.text for m in items], progress)

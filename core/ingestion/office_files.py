@@ -27,7 +27,7 @@ class PdfText:
 
 
 def pdf_text(data: bytes) -> PdfText:
-    """Extract every page's text; an empty user password is tried, as PDF readers do."""
+    """Extract every page's text (empty for a scanned page); an empty user password is tried, as PDF readers do."""
     from pypdf import PasswordType, PdfReader
     from pypdf.errors import LimitReachedError, PyPdfError
 
@@ -43,8 +43,6 @@ def pdf_text(data: bytes) -> PdfText:
         raise CorruptFile("file.archive_too_large", name="", limit=_megabytes(75_000_000)) from error
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as error:
         raise CorruptFile("file.pdf_invalid", name="") from error
-    if not any(page.strip() for page in pages):
-        raise CorruptFile("file.pdf_no_text", name="")
     return PdfText(pages, title)
 
 

@@ -19,6 +19,7 @@ from core.ingestion.decoding import decode_text
 from core.ingestion.json_files import flattened, is_structured, load_json, structured_records
 from core.ingestion.office_files import docx_paragraphs, pdf_text
 from core.ingestion.records import ParseOptions, Records
+from core.ingestion.scanned_pdf import has_text, read_scanned_pages
 from core.models import Kind, NewMemory
 from core.text import storable
 
@@ -121,7 +122,12 @@ def _parse_csv(data: bytes, options: ParseOptions) -> list[NewMemory]:
 
 def _parse_pdf(data: bytes, options: ParseOptions) -> list[NewMemory]:
     extracted = pdf_text(data)
-    pages = [storable(page) for page in extracted.pages]
+    pages = extracted.pages
+    if options.scans is not None:
+        pages = read_scanned_pages(data, pages, options.scans)
+    pages = [storable(page) for page in pages]
+    if not any(has_text(page) for page in pages):
+        raise CorruptFile("file.pdf_no_text" if options.scans is None else "file.pdf_nothing_read", name="")
     title = storable(extracted.title) or document_title(next((page for page in pages if page.strip()), ""))
     memories: list[NewMemory] = []
     for number, page in enumerate(pages, start=1):

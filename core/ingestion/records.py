@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from core.ingestion.chunking import ChunkPolicy, chunk_text
+from core.ingestion.scanned_pdf import ScanReading
 from core.models import Kind, NewMemory
 
 CONVERSATION_IMPORTANCE = 0.6
@@ -46,6 +47,7 @@ class ParseOptions:
     author: str = ""
     importance: float | None = None
     policy: ChunkPolicy = field(default_factory=ChunkPolicy)
+    scans: ScanReading | None = None
 
 
 @dataclass

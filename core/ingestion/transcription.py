@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib.util
 import io
 import logging
+import re
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ from core.errors import AudioTooLong, CorruptFile
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,24 @@ class Transcript:
     text: str
     language: str
     duration: float
+
+
+def repeats_itself(text: str) -> bool:
+    """True when a transcript loops ("oublie, oublie, oublie, oublie"): Whisper's sign of a mishearing.
+
+    A word said four times in a row, a group of two to four words said three times in a row, or one
+    word making half of a note of six words or more: no one speaks like that, so such a transcript
+    may be shown but never obeyed as a command.
+    """
+    tokens = _WORDS.findall(text.lower())
+    for size in range(1, 5):
+        needed = 4 if size == 1 else 3
+        for start in range(0, len(tokens) - size * needed + 1):
+            group = tokens[start : start + size]
+            if all(tokens[start + k * size : start + (k + 1) * size] == group for k in range(1, needed)):
+                return True
+    counts = Counter(token for token in tokens if len(token) > 2)
+    return len(tokens) >= 6 and bool(counts) and counts.most_common(1)[0][1] * 2 >= len(tokens)
 
 
 class Transcriber(Protocol):

@@ -182,7 +182,21 @@ def extract_article(url: str, content_type: str, body: bytes) -> WebPage:
     )
     if document is None:
         return WebPage(url, "", "")
-    return WebPage(url, (document.title or "").strip(), (document.text or "").strip())
+    title = (document.title or "").strip()
+    return WebPage(url, title, without_title((document.text or "").strip(), title))
+
+
+def without_title(text: str, title: str) -> str:
+    """The article without its leading heading when that heading is the title (it is stored once, apart)."""
+    lines = text.split("\n")
+    while lines and title and _comparable(lines[0]) == _comparable(title):
+        lines.pop(0)
+    return "\n".join(lines).strip()
+
+
+def _comparable(line: str) -> str:
+    """A line reduced to its lower-case words, to compare a heading with a title."""
+    return " ".join(re.findall(r"\w+", line.casefold()))
 
 
 class _Blocked(OSError):

@@ -172,3 +172,15 @@ def test_the_held_out_french_set_runs_through_the_same_benchmark() -> None:
     for category in ("paraphrase", "same_words", "typed", "english", "deep_document", "correction"):
         assert scores[category]["questions"] >= 12
     assert config["corrections"]["cases"] >= 12
+
+
+def test_speech_benchmark_counts_numbers_said_or_written_as_the_same_words() -> None:
+    from bench.speech_set import notes, words
+
+    assert words("le douze mars à quinze heures trente") == words("le 12 mars à 15h30")
+    assert words("deux mille dix-neuf") == ["2019"]
+    assert words("quarante-deux soixante-huit") == ["42", "68"]
+    assert words("three in the afternoon") == ["3", "in", "the", "afternoon"]
+    said = notes(12, 6)
+    assert {n.voice for n in said if n.language == "fr"} >= {"fr", "fr+Michel", "fr+f3", "fr+klatt"}
+    assert all("<" not in n.truth for n in said) and any("break" in n.text for n in said)

@@ -27,7 +27,10 @@ async def test_a_shared_link_stores_the_article_without_the_clutter(make_app, si
     reply = await say(app, f"{site.url}/article")
     assert "❌" not in reply, reply
     assert TITLE in reply and "✅" in reply
+    preview = reply.split("🔗", 1)[1].split("\n")[0]
+    assert preview.count(TITLE) == 1 and ARTICLE_SENTENCES[0][:40] in preview, preview
     stored = await _stored_text(app)
+    assert stored.count(TITLE) == 1, stored
     for sentence in ARTICLE_SENTENCES:
         assert sentence in stored
     for clutter in CLUTTER:
