@@ -34,6 +34,8 @@ from core.vector_index import VectorIndexes
 
 TEACHING_IMPORTANCE = 0.8
 CORRECTION_IMPORTANCE = 0.95
+CONVERSATION_IMPORTANCE = 0.55
+"""The guide's scale for ordinary conversation (0.5–0.6): below taught facts, level with documents."""
 LISTED_MATCHES = 100
 """`remember QUERY` lists at most this many matches."""
 LISTED_SIMILARITY = 0.3
@@ -72,6 +74,26 @@ class CorrectionPolicy:
         return dict(self.thresholds).get(embedder, self.default_threshold)
 
 
+@dataclass(frozen=True)
+class SubjectPolicy:
+    """When a newer short memory is about the same subject as an older one (a changed plan, a moved brother).
+
+    match = cosine + word_weight x share of the newer text's words in the older one, as CorrectionPolicy
+    reads it, with thresholds per embedder calibrated on bench/data/conversation (the development half
+    of bench/conversation.py): changed plans above, different facts of the same person below.
+    """
+
+    candidates: int = 10
+    word_weight: float = 0.25
+    thresholds: tuple[tuple[str, float], ...] = (("use-multilingual-v3", 0.66), ("all-MiniLM-L6-v2", 0.75))
+    default_threshold: float = 0.9
+    near_best: float = 0.05
+
+    def threshold(self, embedder: str) -> float:
+        """The match score an older memory needs, for vectors of `embedder`."""
+        return dict(self.thresholds).get(embedder, self.default_threshold)
+
+
 @dataclass
 class CorrectionResult:
     """What /correct did: the stored correction, what it replaced, what it amends, and near misses."""
@@ -105,6 +127,7 @@ class MemoryService:
         limits: MemoryLimits = MemoryLimits(),
         chunking: ChunkPolicy = ChunkPolicy(),
         correction: CorrectionPolicy = CorrectionPolicy(),
+        subject: SubjectPolicy = SubjectPolicy(),
     ) -> None:
         self._store = store
         self._indexes = indexes
@@ -113,6 +136,7 @@ class MemoryService:
         self.limits = limits
         self._chunking = chunking
         self._correction = correction
+        self.subject = subject
 
     @property
     def store(self) -> Store:
@@ -258,6 +282,65 @@ class MemoryService:
             scored = [*zip(short_match, short, strict=True), *((chunk_match.get(m.id, 0.0), m) for m in chunks)]
             closest = [m for _, m in sorted(scored, key=lambda pair: -pair[0])[: policy.shown]]
         return supersede, link, closest
+
+    async def neighbours(
+        self, scope: str, text: str, *, vector: np.ndarray | None = None, exclude: frozenset[int] = frozenset()
+    ) -> list[tuple[Memory, float]]:
+        """Live short memories of `scope` (no document chunks) by subject match with `text`, best first."""
+        if vector is None:
+            vector = (await self._embed([text]))[0]
+        dense = await self._indexes.search(scope, vector, self.subject.candidates)
+        cosine = {i: c for i, c in dense if i not in exclude}
+        found = await self._store.memories.get_memories(scope, list(cosine))
+        scored = [
+            (m, float(cosine[m.id]) + self.subject.word_weight * coverage(text, m.text))
+            for m in found
+            if m.kind is not Kind.DOCUMENT and m.superseded_by is None
+        ]
+        return sorted(scored, key=lambda pair: -pair[1])
+
+    def same_subject(self, scored: list[tuple[Memory, float]]) -> list[Memory]:
+        """The memories of `scored` (from `neighbours`) that are about the same subject."""
+        threshold = self.subject.threshold(self._embedder.name)
+        return [m for m, score in scored if score >= threshold]
+
+    async def remember_said(
+        self, scope: str, text: str, *, author: str = "", metadata: dict | None = None
+    ) -> tuple[Memory, list[Memory]]:
+        """Store a statement from conversation; returns it and the older memories it updates (linked, kept live).
+
+        The same text already stored live is not stored twice: that memory comes back, updating nothing.
+        """
+        text = self._check_text(text, "error.empty_text")
+        await self._check_room(scope, 1)
+        # The message was just the question of an answer: its query vector is still at hand.
+        vector = np.asarray([await self._retriever.query_vector(text)], dtype=np.float32)
+        scored = await self.neighbours(scope, text, vector=vector[0])
+        for memory, _ in scored:
+            if " ".join(memory.text.casefold().split()) == " ".join(text.casefold().split()):
+                return memory, []
+        item = NewMemory(
+            text=text,
+            kind=Kind.CONVERSATION,
+            importance=CONVERSATION_IMPORTANCE,
+            source="conversation",
+            author=author,
+            metadata=metadata or {},
+        )
+        (memory_id,), _ = await self._write(scope, [item], vector)
+        older = self.same_subject(scored)
+        if older:
+            await self._store.memories.link_updates([m.id for m in older], memory_id)
+        return await self._store.memories.get_memory(scope, memory_id), older
+
+    async def link_newer(self, scope: str, memory: Memory) -> list[Memory]:
+        """Link `memory` (just taught) ahead of the older short memories on its subject; returns them."""
+        vector = (await self._store.memories.vectors_of([memory.id]))[0]
+        scored = await self.neighbours(scope, memory.text, vector=vector, exclude=frozenset({memory.id}))
+        older = self.same_subject(scored)
+        if older:
+            await self._store.memories.link_updates([m.id for m in older], memory.id)
+        return older
 
     async def forget(self, scope: str, memory_id: int) -> tuple[Memory, list[int]]:
         """Delete the memory of `scope` with row id `memory_id` everywhere; a forgotten correction restores what it replaced.

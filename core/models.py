@@ -60,6 +60,8 @@ class SearchHit:
     keyword_rank: int | None = None
     dense_score: float | None = None
     corrected_by: list[Memory] = field(default_factory=list)
+    updated_by: list[Memory] = field(default_factory=list)
+    """Newer statements on the same subject (memory from conversation): they rank ahead of this one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from core.llm import ChatMessage
 from core.llm.tokens import cut_to_tokens, estimate_tokens, message_tokens
@@ -33,10 +35,24 @@ class PromptBudget:
         return bool(self.memories_left_out or self.turns_left_out or self.question_cut)
 
 
+DATED_KINDS = ("conversation", "teaching", "correction")
+"""Kinds whose date matters: what was said or taught when ("in two weeks" said on 3 December)."""
+
+
+def day_of(timestamp: float) -> str:
+    """`Thursday 3 December 2026`, in English (the prompt's language), from a Unix time."""
+    moment = datetime.fromtimestamp(timestamp)
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
 def describe(memory: Memory) -> str:
-    """One line naming a memory for the model: id, kind, source."""
+    """One line naming a memory for the model: id, kind, source, and when (and by whom) it was said."""
     source = f", from {memory.source}" if memory.source and memory.kind.value == "document" else ""
-    return f"[#{memory.number}] ({memory.kind.value}{source})"
+    said = ""
+    if memory.kind.value in DATED_KINDS and memory.created_at:
+        by = memory.metadata.get("by") if isinstance(memory.metadata, dict) else None
+        said = f", said{f' by {by}' if by else ''} on {day_of(memory.created_at)}"
+    return f"[#{memory.number}] ({memory.kind.value}{source}{said})"
 
 
 def memory_blocks(hits: list[SearchHit]) -> list[tuple[list[str], list[Memory]]]:
@@ -61,6 +77,8 @@ def memory_blocks(hits: list[SearchHit]) -> list[tuple[list[str], list[Memory]]]
                     + ", ".join(f"#{c.number}" for c in hit.corrected_by)
                     + ")"
                 )
+            if hit.updated_by:
+                note += " (older: updated later by " + ", ".join(f"#{m.number}" for m in hit.updated_by) + ")"
             lines.append(f"{describe(hit.memory)}{note} {hit.memory.text}")
         if block:
             blocks.append((lines, block))
@@ -76,16 +94,19 @@ def build_prompt(
     *,
     window: int = 4096,
     reserve: int = 1024,
+    now: float | None = None,
 ) -> tuple[list[ChatMessage], list[int], PromptBudget]:
     """The messages to send, the memory ids they contain, and what was left out to fit `window`.
 
     The prompt may take `window - reserve` estimated tokens (the reserve is for the answer). Persona
     and question go in first (the question cut if it alone is too long), then the memories in rank
-    order while they fit, then the recent turns newest first while they fit.
+    order while they fit, then the recent turns newest first while they fit. Today's date (`now`)
+    lets the model read "in two weeks" in a memory said on another day.
     """
     budget = PromptBudget(window=window, limit=max(256, window - reserve))
     head = persona.strip() + (
         f"\nReply in {LANGUAGE_NAMES.get(language, 'English')} unless the user writes in another language."
+        f"\nToday is {day_of(time.time() if now is None else now)}."
     )
     spent = message_tokens(head) + max(estimate_tokens(t) for t in (MEMORY_HEADER, NO_MATCH, TOO_LONG))
     room = budget.limit - spent - message_tokens("")

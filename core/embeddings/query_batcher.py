@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 
 import numpy as np
 
@@ -16,13 +17,22 @@ class QueryBatcher:
     over the GIL and the CPU (which stalled the event loop for 100+ ms during a big ingestion).
     """
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, *, recent: int = 256) -> None:
         self._embedder = embedder
         self._pending: list[tuple[str, asyncio.Future[np.ndarray]]] = []
         self._drainer: asyncio.Task[None] | None = None
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._keep = recent
 
     async def embed(self, text: str) -> np.ndarray:
-        """The vector of `text`, computed in a worker thread together with other waiting queries."""
+        """The vector of `text`, computed in a worker thread together with other waiting queries.
+
+        The last `recent` vectors are kept: a message that is asked about, then stored as a memory
+        from conversation, is embedded once (bench/conversation.py measures the cost per message).
+        """
+        if (known := self._recent.get(text)) is not None:
+            self._recent.move_to_end(text)
+            return known
         future: asyncio.Future[np.ndarray] = asyncio.get_running_loop().create_future()
         self._pending.append((text, future))
         if self._drainer is None or self._drainer.done():
@@ -40,6 +50,10 @@ class QueryBatcher:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            for (_, future), vector in zip(batch, vectors, strict=True):
+            for (text, future), vector in zip(batch, vectors, strict=True):
+                vector.flags.writeable = False
+                self._recent[text] = vector
                 if not future.done():
                     future.set_result(vector)
+            while len(self._recent) > self._keep:
+                self._recent.popitem(last=False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+import numpy as np
+
 from core.embeddings import Embedder
 from core.embeddings.query_batcher import QueryBatcher
 from core.models import Kind, SearchHit
@@ -79,6 +81,10 @@ class Retriever:
         self._queries = QueryBatcher(embedder)
         self.config = config
 
+    async def query_vector(self, text: str) -> np.ndarray:
+        """The vector of `text` as a query (kept a while: a statement just asked about is not embedded twice)."""
+        return await self._queries.embed(text)
+
     async def _dense(self, scope: str, query: str, depth: int) -> list[tuple[int, float]]:
         """FAISS candidates of `scope`: (id, cosine) best first."""
         return await self._indexes.search(scope, await self._queries.embed(query), depth)
@@ -127,6 +133,7 @@ class Retriever:
         # A memory deleted or corrected between the two reads is left out.
         ranked = [(score, i) for score, i in ranked if i in memories and memories[i].superseded_by is None]
         corrections = await self._memories.corrections_for(scope, [i for _, i in ranked])
+        updates = await self._memories.updates_for(scope, [i for _, i in ranked])
         hits = [
             SearchHit(
                 memory=memories[i],
@@ -135,10 +142,34 @@ class Retriever:
                 dense_rank=dense_rank.get(i),
                 keyword_rank=keyword_rank.get(i),
                 corrected_by=corrections.get(i, []),
+                updated_by=updates.get(i, []),
             )
             for score, i in ranked
         ]
-        return corrections_first(hits, self.config.near_repeat)[:limit]
+        return newer_first(corrections_first(hits, self.config.near_repeat))[:limit]
+
+
+def newer_first(hits: list[SearchHit]) -> list[SearchHit]:
+    """`hits` with each newer statement on a subject placed just ahead of the older ones it updates.
+
+    A newer statement the search did not find comes along anyway (the older one alone would state
+    an outdated plan); one found lower moves up. Nothing else changes order.
+    """
+    if not any(h.updated_by for h in hits):
+        return hits
+    found = {h.memory.id: h for h in hits}
+    ordered: list[SearchHit] = []
+    placed: set[int] = set()
+    for hit in hits:
+        if hit.memory.id in placed:
+            continue
+        for newer in hit.updated_by:
+            if newer.id not in placed:
+                ordered.append(found.get(newer.id) or SearchHit(memory=newer, score=hit.score))
+                placed.add(newer.id)
+        ordered.append(hit)
+        placed.add(hit.memory.id)
+    return ordered
 
 
 def corrections_first(hits: list[SearchHit], near_repeat: float) -> list[SearchHit]:

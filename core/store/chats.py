@@ -16,6 +16,8 @@ class ChatSettings:
     model: str | None = None
     reset_at: float = 0.0
     language: str | None = None
+    memory: str | None = None
+    """What this chat remembers of conversation: `auto`, `explicit`, `off`; None: the default for its kind."""
 
 
 class ChatSettingsStore:
@@ -27,7 +29,7 @@ class ChatSettingsStore:
     async def chat_settings(self, chat_key: str) -> ChatSettings:
         """The settings of a chat (defaults when never set)."""
         row = await self._db.fetchone(
-            "SELECT model, reset_at, language FROM chat_settings WHERE chat_key = ?", (chat_key,)
+            "SELECT model, reset_at, language, memory FROM chat_settings WHERE chat_key = ?", (chat_key,)
         )
         return from_row(ChatSettings, row) if row else ChatSettings()
 
@@ -47,6 +49,15 @@ class ChatSettingsStore:
                 "INSERT INTO chat_settings (chat_key, language) VALUES (?, ?) "
                 "ON CONFLICT(chat_key) DO UPDATE SET language = excluded.language",
                 (chat_key, language),
+            )
+
+    async def set_chat_memory(self, chat_key: str, mode: str) -> None:
+        """Capture conversation in this chat as `mode` (`auto`, `explicit`, `off`) from now on."""
+        async with self._db.transaction() as db:
+            await db.execute(
+                "INSERT INTO chat_settings (chat_key, memory) VALUES (?, ?) "
+                "ON CONFLICT(chat_key) DO UPDATE SET memory = excluded.memory",
+                (chat_key, mode),
             )
 
     async def reset_chat(self, chat_key: str) -> None:

@@ -284,6 +284,39 @@ class MemoryStore:
             found.setdefault(row["amended"], []).append(memory_from_row(row))
         return found
 
+    async def link_updates(self, older_ids: list[int], newer_id: int) -> None:
+        """Record that `newer_id` restates, later, the subject of each of `older_ids` (all stay live)."""
+        async with self._db.transaction() as db:
+            await db.executemany(
+                "INSERT OR IGNORE INTO memory_updates (older_id, newer_id) VALUES (?, ?)",
+                [(older, newer_id) for older in older_ids if older != newer_id],
+            )
+
+    async def updates_for(self, scope: str, memory_ids: list[int]) -> dict[int, list[Memory]]:
+        """For each of `memory_ids`, the live newer memories that update it, newest first."""
+        if not memory_ids:
+            return {}
+        marks = ",".join("?" * len(memory_ids))
+        rows = await self._db.fetchall(
+            f"SELECT u.older_id AS older, {', '.join('m.' + c for c in MEMORY_COLUMNS)} "
+            f"FROM memory_updates u CROSS JOIN memories m ON m.id = u.newer_id "
+            f"WHERE m.scope = ? AND m.superseded_by IS NULL AND u.older_id IN ({marks}) ORDER BY m.id DESC",
+            [scope, *memory_ids],
+        )
+        found: dict[int, list[Memory]] = {}
+        for row in rows:
+            found.setdefault(row["older"], []).append(memory_from_row(row))
+        return found
+
+    async def said_in(self, scope: str, interaction_id: int) -> list[Memory]:
+        """The memories captured from one logged exchange of `scope` (its statement, by /why)."""
+        rows = await self._db.fetchall(
+            f"SELECT {_SELECT} FROM memories WHERE scope = ? AND kind = 'conversation'"
+            " AND json_extract(metadata, '$.interaction') = ? ORDER BY id",
+            (scope, interaction_id),
+        )
+        return [memory_from_row(row) for row in rows]
+
     async def keyword_search(self, scope: str, match: str, limit: int) -> list[KeywordHit]:
         """The best `limit` memories of `scope` for a `keyword_match(scope, …)` expression, best first.
 

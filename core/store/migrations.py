@@ -228,6 +228,27 @@ async def corrections_embed_wrong_words(db: aiosqlite.Connection) -> None:
     )
 
 
+async def conversation_memory(db: aiosqlite.Connection) -> None:
+    """Memory from conversation: which memory a newer statement updates, and each chat's capture mode.
+
+    `memory_updates` links an older memory to a newer one on the same subject (both stay live; the
+    newer ranks first). `chat_settings.memory` is `auto`, `explicit` or `off` (NULL: the default,
+    `auto` in direct chats and `explicit` in groups).
+    """
+    await run_script(
+        db,
+        """
+        CREATE TABLE memory_updates (
+            older_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+            newer_id INTEGER NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
+            PRIMARY KEY (older_id, newer_id)
+        );
+        CREATE INDEX memory_updates_by_newer ON memory_updates(newer_id);
+        ALTER TABLE chat_settings ADD COLUMN memory TEXT
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration("initial", initial),
     Migration("keyword_context", keyword_context),
@@ -236,6 +257,7 @@ MIGRATIONS: list[Migration] = [
     Migration("french_keyword_text", french_keyword_text),
     Migration("scope_marked_keywords", scope_marked_keywords),
     Migration("corrections_embed_wrong_words", corrections_embed_wrong_words),
+    Migration("conversation_memory", conversation_memory),
 ]
 LEGACY_ORDER = ("initial", "keyword_context", "scope_numbers")
 

@@ -201,7 +201,8 @@ async def test_migrations_apply_once_each_by_name_even_when_one_is_added_between
 async def test_corrections_are_embedded_again_with_typed_words_but_not_with_a_targeted_memorys_text(tmp_path):
     path = tmp_path / "souvenir.db"
     db = await aiosqlite.connect(path)
-    await migrate(db, MIGRATIONS[:-1])  # the schema before the migration under test
+    under_test = next(i for i, m in enumerate(MIGRATIONS) if m.name == "corrections_embed_wrong_words")
+    await migrate(db, MIGRATIONS[:under_test])  # the schema before the migration under test
     await db.execute("INSERT INTO scopes (id, created_at) VALUES ('s', 0)")
     rows = [  # id, kind, text, metadata, superseded_by
         (1, "teaching", "Le toit a été refait en 2018.", "{}", 3),
@@ -216,7 +217,7 @@ async def test_corrections_are_embedded_again_with_typed_words_but_not_with_a_ta
             (memory_id, kind, text, memory_id, metadata, VECTOR, superseded_by),
         )
     await db.commit()
-    assert await migrate(db) == [MIGRATIONS[-1].name]
+    assert await migrate(db, MIGRATIONS[: under_test + 1]) == ["corrections_embed_wrong_words"]
     await db.close()
 
     store = await Store.open(path)
@@ -225,5 +226,36 @@ async def test_corrections_are_embedded_again_with_typed_words_but_not_with_a_ta
             (3, "Le toit a été refait en 2019."),  # `correct #1 | ...`: WRONG was #1's text, not typed
             (4, "La chaudière date de 2012.\nchaudiere 2010"),
         ]
+    finally:
+        await store.close()
+
+
+async def test_conversation_memory_keeps_rows_and_settings_and_links_go_with_their_memory(tmp_path):
+    path = tmp_path / "souvenir.db"
+    db = await aiosqlite.connect(path)
+    under_test = next(i for i, m in enumerate(MIGRATIONS) if m.name == "conversation_memory")
+    await migrate(db, MIGRATIONS[:under_test])
+    await db.execute("INSERT INTO scopes (id, created_at) VALUES ('s', 0)")
+    for memory_id, text in ((1, "Le dentiste est mercredi."), (2, "Finalement le dentiste est jeudi.")):
+        await db.execute(
+            "INSERT INTO memories (id, scope, kind, text, importance, created_at, number, embedding, embedder)"
+            " VALUES (?, 's', 'conversation', ?, 0.55, ?, ?, ?, 'hash')",
+            (memory_id, text, memory_id, memory_id, VECTOR),
+        )
+    await db.execute("INSERT INTO chat_settings (chat_key, model) VALUES ('c', 'llama')")
+    await db.commit()
+    assert "conversation_memory" in await migrate(db)
+    await db.close()
+
+    store = await Store.open(path)
+    try:
+        settings = await store.chats.chat_settings("c")
+        assert (settings.model, settings.memory) == ("llama", None)
+        await store.chats.set_chat_memory("c", "off")
+        assert (await store.chats.chat_settings("c")).memory == "off"
+        await store.memories.link_updates([1], 2)
+        assert [m.id for m in (await store.memories.updates_for("s", [1]))[1]] == [2]
+        await store.memories.delete_memory("s", 2)
+        assert await store.memories.updates_for("s", [1]) == {}
     finally:
         await store.close()

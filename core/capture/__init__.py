@@ -1,0 +1,1 @@
+"""Memory from conversation: explicit phrasings ("retiens que…") and statements worth remembering."""
