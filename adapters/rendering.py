@@ -10,7 +10,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Generic, Protocol, TypeVar
 
-from core.models import Incoming, OutgoingFile, Reply
+from core.models import Incoming, Notice, OutgoingFile, Reply
 
 H = TypeVar("H")
 log = logging.getLogger(__name__)
@@ -95,7 +95,8 @@ class StreamRenderer(Generic[H]):
         async for snapshot in snapshots:
             final = snapshot
             if self._clock() - self._last_flush >= self._interval:
-                shown = self._preview(snapshot) if self._preview else snapshot
+                trim = self._preview and not isinstance(snapshot, Notice)
+                shown = self._preview(snapshot) if trim else snapshot
                 if shown.strip():
                     await self.show(shown)
         await self.show(final)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from adapters.console import CONSOLE_USER
 from bot.media_engines import build_media
 from bot.memory_app import MemoryApp, build_memory_app
+from bot.model_servers import build_pool
 from bot.settings import Settings
 from core.access import AccessControl
 from core.assistant import Assistant, Exporter
@@ -15,15 +16,20 @@ from core.embeddings import Embedder
 from core.export import exporter_for
 from core.i18n import Translator
 from core.llm import ChatModel
-from core.llm.ollama_chat import OllamaChatModel
+from core.llm.pool import ModelPool
 
 
 @dataclass
 class App(MemoryApp):
     """The assembled application: the memory side, the LLM and the assistant every platform talks to."""
 
-    llm: ChatModel
+    llm: ModelPool
     assistant: Assistant
+
+    async def close(self) -> None:
+        """Save the indexes, close the database and the model servers' connections."""
+        await super().close()
+        await self.llm.close()
 
 
 async def build_app(
@@ -34,12 +40,7 @@ async def build_app(
     exporter: Exporter | None = None,
 ) -> App:
     """Open the store under the data directory and assemble the services."""
-    llm = chat_model or OllamaChatModel(
-        settings.ollama.host,
-        timeout=settings.ollama.timeout,
-        options={"temperature": settings.ollama.temperature},
-        max_context=settings.ollama.num_ctx,
-    )
+    llm = build_pool(settings, chat_model)
     parts = await build_memory_app(settings, embedder=embedder)
     memory = parts.memory
     translate = Translator(default=settings.language)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adapters.discord_settings import DiscordSettings
@@ -24,14 +24,30 @@ def _split_commas(value: object) -> object:
 
 
 class OllamaSettings(BaseModel):
-    """The local LLM server."""
+    """The model servers (Ollama, or OpenAI-compatible ones) and how answers are asked of them."""
 
     host: str = "http://127.0.0.1:11434"
+    servers: CommaList = Field(default_factory=list)
+    parallel: int = Field(default=2, ge=1)
+    api_key: SecretStr | None = None
+    recheck: float = Field(default=30.0, gt=0)
     model: str = "llama3.2"
     timeout: float = 60.0
     temperature: float = 0.7
     num_ctx: int = Field(default=4096, ge=512)
     answer_tokens: int = Field(default=1024, ge=64)
+
+    _split = field_validator("servers", mode="before")(_split_commas)
+
+    @field_validator("servers")
+    @classmethod
+    def _check_servers(cls, value: list[str]) -> list[str]:
+        """Each entry reads `[ollama|openai] URL [PARALLEL]`."""
+        from bot.model_servers import parse_server
+
+        for entry in value:
+            parse_server(entry, 1)
+        return value
 
 
 class EmbeddingSettings(BaseModel):

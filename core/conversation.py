@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from core.errors import LLMUnavailable, ModelMissing, UserError
 from core.i18n import Translator
-from core.llm import ChatModel
+from core.llm.openai_chat import LLMContextExceeded
+from core.llm.pool import ModelPool, Restart, Waiting
 from core.memory import MemoryService
-from core.models import Incoming, Memory
+from core.models import Incoming, Memory, Notice
 from core.prompt import PromptBudget, build_prompt
 from core.store import Store
 from core.text import shorten
@@ -40,7 +41,7 @@ class Conversation:
         self,
         store: Store,
         memory: MemoryService,
-        llm: ChatModel,
+        llm: ModelPool,
         translate: Translator,
         settings: TalkSettings,
     ) -> None:
@@ -56,8 +57,13 @@ class Conversation:
         return (await self._store.chats.chat_settings(chat_key)).model or self.settings.default_model
 
     async def answer(self, incoming: Incoming, question: str, lang: str) -> AsyncIterator[str]:
-        """Snapshots of the answer as it streams; the exchange is logged when it ends."""
+        """Snapshots of the answer as it streams; the exchange is logged when it ends.
+
+        While the question waits for a model server, the snapshot is a Notice with its place.
+        """
         started = time.monotonic()
+        # A newer question from the same person replaces the one still waiting in this chat.
+        self._llm.cancel(incoming.chat_key, "replaced", owner=incoming.user)
         hits = [
             hit
             for hit in await self._memory.search(
@@ -74,14 +80,28 @@ class Conversation:
         used = [h.memory.id for h in hits]
         budget: PromptBudget | None = None
         try:
-            window = await self._llm.context_window(model)
-            reserve = min(self.settings.answer_tokens, window // 3)
-            messages, used, budget = build_prompt(
-                self.settings.persona, lang, hits, turns, question, window=window, reserve=reserve
-            )
-            async for delta in self._llm.stream(model, messages):
-                text += delta
-                yield text
+            for attempt in range(2):
+                window = await self._llm.context_window(model)
+                reserve = min(self.settings.answer_tokens, window // 3)
+                messages, used, budget = build_prompt(
+                    self.settings.persona, lang, hits, turns, question, window=window, reserve=reserve
+                )
+                try:
+                    async for event in self._llm.ask(
+                        model, messages, chat=incoming.chat_key, owner=incoming.user
+                    ):
+                        if isinstance(event, Waiting):
+                            yield Notice(self._waiting(lang, event.ahead))
+                        elif isinstance(event, Restart):
+                            text = ""
+                        else:
+                            text += event
+                            yield text
+                    break
+                except LLMContextExceeded:
+                    # The server's context is smaller than it said: it told how small; fit the prompt to it once.
+                    if attempt or text:
+                        raise
         except (LLMUnavailable, ModelMissing) as error:
             detail = self._t(lang, error.key, **error.params)
             if text:
@@ -103,6 +123,12 @@ class Conversation:
         )
         if budget is not None and budget.left_out:
             self._remember_budget(incoming.chat_key, interaction, budget)
+
+    def _waiting(self, lang: str, ahead: int) -> str:
+        """The placeholder of a queued question."""
+        if ahead == 0:
+            return self._t(lang, "queue.next")
+        return self._t(lang, "queue.waiting", count=ahead)
 
     def _remember_budget(self, chat_key: str, interaction: int, budget: PromptBudget) -> None:
         """Keep what the last prompt of a chat left out, for /why (the most recent chats only)."""
@@ -169,7 +195,8 @@ class Conversation:
         await self._store.chats.set_chat_language(chat_key, language)
 
     async def reset(self, chat_key: str) -> None:
-        """Start this chat's short-term turns afresh (the log itself is kept)."""
+        """Start this chat's short-term turns afresh (the log itself is kept); queued questions are dropped."""
+        self._llm.cancel(chat_key, "reset")
         await self._store.chats.reset_chat(chat_key)
 
 

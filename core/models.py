@@ -193,6 +193,11 @@ class OutgoingFile:
     caption: str = ""
 
 
+class Notice(str):
+    """A snapshot that stands in for an answer still to come (a place in the queue): shown as it is,
+    never trimmed by a platform's preview, and replaced by the first snapshot of the answer."""
+
+
 @dataclass
 class Reply:
     """What the core answers.

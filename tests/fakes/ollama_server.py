@@ -129,7 +129,9 @@ class FakeOllama:
     `fail_after_chunks` (an error line mid-stream), `cut_after_chunks` (the connection closed mid-
     stream), `status_error` ((status, message) for every chat), `html_page` (a proxy's 200 HTML page
     everywhere), `hang` (True or a predicate on the chat body: never answer). Every request body is
-    recorded; `prompts` holds what the model saw for each chat.
+    recorded; `prompts` holds what the model saw for each chat. `parallel` (like OLLAMA_NUM_PARALLEL)
+    makes the server work on that many chats at once and hold the others, silent, until a slot
+    frees, as the real scheduler does; `active` and `max_active` count the chats being worked on.
     """
 
     def __init__(self, reply: Reply = _echo_reply, *, models: list[str] | None = None) -> None:
@@ -144,6 +146,11 @@ class FakeOllama:
         self.status_error: tuple[int, str] | None = None
         self.html_page = False
         self.hang: bool | Callable[[dict], bool] = False
+        self.parallel: int | None = None
+        self.active = 0
+        self.max_active = 0
+        self.started: list[float] = []  # when each chat got a slot (loop time)
+        self._slots: asyncio.Semaphore | None = None
         self.chat_requests: list[dict] = []
         self.create_requests: list[dict] = []
         self.show_requests: list[str] = []
@@ -301,6 +308,20 @@ class FakeOllama:
         return self.hang(body) if callable(self.hang) else bool(self.hang)
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
+        if self.parallel is None:
+            return await self._chat_now(request)
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.parallel)
+        async with self._slots:  # the real scheduler holds the request, sending nothing, until a runner is free
+            self.active += 1
+            self.max_active = max(self.max_active, self.active)
+            self.started.append(asyncio.get_running_loop().time())
+            try:
+                return await self._chat_now(request)
+            finally:
+                self.active -= 1
+
+    async def _chat_now(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.chat_requests.append(body)
         model = body.get("model", "")

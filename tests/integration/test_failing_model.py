@@ -122,7 +122,7 @@ async def _final(handled) -> str:
 async def test_the_default_silence_limit_is_at_most_a_minute(make_app):
     app = await make_app()
     assert app.settings.ollama.timeout <= 60
-    assert app.llm.timeout == app.settings.ollama.timeout
+    assert [s.backend.timeout for s in app.llm.servers] == [app.settings.ollama.timeout]
 
 
 async def test_an_error_line_mid_answer_is_marked_and_logged(make_app, fake_ollama, caplog):
