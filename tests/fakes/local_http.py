@@ -7,11 +7,11 @@ import socket
 from aiohttp import web
 
 
-async def serve_locally(app: web.Application) -> tuple[web.AppRunner, str]:
-    """Serve `app` on an ephemeral loopback port; return its runner and base URL."""
+async def serve_locally(app: web.Application, port: int = 0) -> tuple[web.AppRunner, str]:
+    """Serve `app` on loopback (`port`, or an ephemeral one); return its runner and base URL."""
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port, reuse_address=True)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
     return runner, f"http://127.0.0.1:{port}"

@@ -134,8 +134,9 @@ class FakeOllama:
     frees, as the real scheduler does; `active` and `max_active` count the chats being worked on.
     """
 
-    def __init__(self, reply: Reply = _echo_reply, *, models: list[str] | None = None) -> None:
+    def __init__(self, reply: Reply = _echo_reply, *, models: list[str] | None = None, port: int = 0) -> None:
         self.reply: Reply = reply
+        self.port = port
         self.models = models if models is not None else ["llama3.2:latest"]
         self.specs: dict[str, ModelSpec] = {}
         self.default_num_ctx = DEFAULT_NUM_CTX
@@ -181,7 +182,8 @@ class FakeOllama:
         app.router.add_post("/api/create", self._create)
         app.router.add_post("/api/blobs/{digest}", self._blob)
         app.router.add_head("/api/blobs/{digest}", self._blob_exists)
-        self._runner, self.url = await serve_locally(app)
+        self._runner, self.url = await serve_locally(app, self.port)
+        self.port = int(self.url.rsplit(":", 1)[1])
         return self
 
     async def __aexit__(self, *exc: object) -> None:
