@@ -111,12 +111,11 @@ async def test_a_server_killed_mid_run_loses_no_question_and_is_used_again_once_
             ollama={"servers": [f"{first.url} 2", f"{second.url} 2"], "recheck": 1.0}, allowed_users=_users(12)
         )
         asks = [asyncio.create_task(_ask(app, "What is the gate code?", i)) for i in range(12)]
-        await asyncio.sleep(0.2)  # both servers are answering
+        while len(first.chat_requests) < 2:  # until the first server is answering two questions
+            await asyncio.sleep(0.01)
         port = first.port
         await first.__aexit__(None, None, None)  # killed: its streams are cut, its port refuses
-        cut = len(first.chat_requests)
         answers = await asyncio.gather(*asks)
-        assert cut >= 2  # it had questions in hand when it died
         assert answers == [ANSWER] * 12  # every question answered, the cut ones again from the start
         assert sum(1 for s in app.llm.view().servers if not s.up) == 1
 
