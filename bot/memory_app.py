@@ -32,6 +32,7 @@ class MemoryApp:
         """Save the indexes and close the database."""
         await self.indexes.flush()
         await self.store.close()
+        self.memory.close()
 
 
 def database_path(data_dir: Path) -> Path:

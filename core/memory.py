@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.embeddings import Embedder
+from core.embeddings.pipeline import EmbeddingPipeline
 from core.errors import (
     AlreadyForgotten,
     BadInput,
@@ -128,6 +129,7 @@ class MemoryService:
         chunking: ChunkPolicy = ChunkPolicy(),
         correction: CorrectionPolicy = CorrectionPolicy(),
         subject: SubjectPolicy = SubjectPolicy(),
+        pipeline: EmbeddingPipeline | None = None,
     ) -> None:
         self._store = store
         self._indexes = indexes
@@ -137,6 +139,11 @@ class MemoryService:
         self._chunking = chunking
         self._correction = correction
         self.subject = subject
+        self._pipeline = pipeline or EmbeddingPipeline(embedder)
+
+    def close(self) -> None:
+        """Stop the embedding worker."""
+        self._pipeline.close()
 
     @property
     def store(self) -> Store:
@@ -144,8 +151,8 @@ class MemoryService:
         return self._store
 
     async def _embed(self, texts: list[str]) -> np.ndarray:
-        """Embed off the event loop."""
-        return await asyncio.to_thread(self._embedder.embed, texts)
+        """Embed off the event loop, on the worker every upload shares (memory stays bounded)."""
+        return await self._pipeline.embed(texts)
 
     def _check_text(self, text: str, empty_key: str) -> str:
         """A stripped, non-empty text within the length limit, without control characters."""

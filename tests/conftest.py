@@ -46,7 +46,10 @@ async def make_app(request, tmp_path, fake_ollama) -> AsyncIterator[Callable[...
         settings = Settings(_env_file=None, **overrides)
         settings.ollama.host = ollama_host or fake_ollama.url
         real = {"minilm": "minilm_embedder", "use": "use_embedder"}
-        chosen = request.getfixturevalue(real[embedder]) if embedder in real else HashingEmbedder()
+        if not isinstance(embedder, str):  # an embedder given as is (a test double)
+            chosen = embedder
+        else:
+            chosen = request.getfixturevalue(real[embedder]) if embedder in real else HashingEmbedder()
         app = await build_app(settings, embedder=chosen)
         apps.append(app)
         return app
