@@ -40,6 +40,23 @@ def file_attachment(path: Path) -> Attachment:
     return Attachment(name=path.name, size=size, fetch=fetch)
 
 
+class ConsoleDirect:
+    """The notifier's channel on the terminal: a notice for the local user is printed."""
+
+    prefix = PREFIX
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+
+    async def send_direct(self, user_id: str, text: str) -> None:
+        """Print `text` (the terminal has one user)."""
+        self._write(f"📬 {text}")
+
+    def invite_link(self, code: str) -> str | None:
+        """The terminal has no links."""
+        return None
+
+
 class ConsoleAdapter:
     """Reads lines, hands them to the assistant as the local owner, prints replies as they stream."""
 
@@ -80,6 +97,14 @@ class ConsoleAdapter:
         """The read–answer loop, until end of input or `quit`."""
         if self._interactive:
             self._print(self._assistant.text(self._language, "start.welcome", prefix=PREFIX))
+        direct = ConsoleDirect(self._print)
+        self._assistant.notifier.attach(self.name, direct)
+        try:
+            await self._loop()
+        finally:
+            self._assistant.notifier.detach(self.name, direct)
+
+    async def _loop(self) -> None:
         while True:
             line = await asyncio.to_thread(self._read_line)
             if line is None:

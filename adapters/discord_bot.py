@@ -14,10 +14,10 @@ import discord
 from discord import app_commands
 
 from adapters.discord_settings import DiscordSettings
-from adapters.rendering import Refused, respond
+from adapters.rendering import Refused, draw, respond
 from core.assistant import Assistant
 from core.commands import Command, pick
-from core.models import Attachment, Incoming, OutgoingFile
+from core.models import Attachment, Incoming, OutgoingFile, Reply
 from core.scope import group_scope, user_scope
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,24 @@ async def _refusing(call: Callable[[], Awaitable[Any]], what: str) -> Any:
         raise Refused(f"{what}: {error.status} {error.code}") from None
 
 
+class DiscordDirect:
+    """The notifier's channel: a direct message to a Discord user (through their DM channel with the bot)."""
+
+    prefix = "/"
+
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    async def send_direct(self, user_id: str, text: str) -> None:
+        """Open (or reuse) the DM channel with `user_id` and draw `text` there."""
+        channel = await self._client.create_dm(discord.Object(id=int(user_id)))
+        await draw(Reply(text=text), ChannelSink(channel, 0.0))
+
+    def invite_link(self, code: str) -> str | None:
+        """Discord has no link that carries a code to a bot."""
+        return None
+
+
 class DiscordAdapter:
     """Connects to the Discord gateway and answers through the assistant."""
 
@@ -146,6 +164,7 @@ class DiscordAdapter:
         self._tree: app_commands.CommandTree | None = None
         self._task: asyncio.Task | None = None
         self._handlers: set[asyncio.Task] = set()
+        self._direct: DiscordDirect | None = None
 
     @property
     def client(self) -> discord.Client | None:
@@ -180,10 +199,13 @@ class DiscordAdapter:
                 f"discord did not become ready ({type(failure).__name__ if failure else 'timeout'})"
             )
         await self._publish(tree, client)
+        self._direct = DiscordDirect(client)
+        self._assistant.notifier.attach(self.name, self._direct)
         log.info("discord bot %s is running", client.user)
 
     async def stop(self) -> None:
         """Cancel answers in progress, then close the gateway connection and the HTTP session."""
+        self._assistant.notifier.detach(self.name, self._direct)
         for handler in list(self._handlers):
             handler.cancel()
         if self._client is not None and not self._client.is_closed():

@@ -17,6 +17,7 @@ from nio import (
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
+    RoomCreateResponse,
     RoomEncryptedAudio,
     RoomEncryptedFile,
     RoomEncryptedImage,
@@ -25,6 +26,7 @@ from nio import (
     RoomMessageFile,
     RoomMessageImage,
     RoomMessageText,
+    RoomPreset,
     RoomSendResponse,
     SyncResponse,
     UploadResponse,
@@ -35,10 +37,10 @@ from nio.crypto.attachments import decrypt_attachment
 
 from adapters.matrix_session import MatrixSession, SessionFile, TokenRedactor
 from adapters.matrix_settings import MatrixSettings
-from adapters.rendering import Refused, respond, up_to_last_paragraph
+from adapters.rendering import Refused, draw, respond, up_to_last_paragraph
 from core.assistant import Assistant
 from core.errors import UserError
-from core.models import Attachment, AttachmentKind, Incoming, OutgoingFile
+from core.models import Attachment, AttachmentKind, Incoming, OutgoingFile, Reply
 from core.scope import group_scope, user_scope
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,9 @@ class MatrixAdapter:
         self._sync_task: asyncio.Task | None = None
         self._handling: set[asyncio.Task] = set()
         self._sent: list[str] = []
+        self._direct_rooms: dict[str, str] = {}
+        self._direct_invites: set[str] = set()
+        self._direct = MatrixDirect(self)
         self._replay = False
         self._redactor = TokenRedactor(
             [s.get_secret_value() for s in (settings.password, settings.access_token) if s is not None]
@@ -120,6 +125,7 @@ class MatrixAdapter:
         for room_id in list(client.invited_rooms):
             await self._answer_invite(room_id, client.invited_rooms[room_id].inviter)
         self._sync_task = asyncio.create_task(self._sync_loop(), name="matrix-sync")
+        self._assistant.notifier.attach(self.name, self._direct)
 
     async def _login(self, client: AsyncClient) -> MatrixSession:
         """Resume the stored session, else use the configured token, else log in with the password."""
@@ -166,6 +172,7 @@ class MatrixAdapter:
 
     async def stop(self) -> None:
         """Stop syncing, let running answers finish, save the sync token, close the connection."""
+        self._assistant.notifier.detach(self.name, self._direct)
         if self._sync_task is not None:
             self._sync_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -197,13 +204,16 @@ class MatrixAdapter:
 
     async def _on_invite(self, room: MatrixRoom, event: InviteMemberEvent) -> None:
         if event.state_key == self.client.user_id and event.membership == "invite":
+            if (event.content or {}).get("is_direct"):
+                self._direct_invites.add(room.room_id)
             await self._answer_invite(room.room_id, event.sender)
 
     async def _answer_invite(self, room_id: str, inviter: str | None) -> None:
-        """Join when the inviter is allowed, decline otherwise."""
+        """Join when the core accepts the inviter (anyone may open a direct chat to ask for access)."""
         if room_id not in self.client.invited_rooms:
             return
-        if inviter and await self._assistant.accepts_invite_from(f"{PLATFORM}:{inviter}"):
+        direct = room_id in self._direct_invites
+        if inviter and await self._assistant.accepts_invite_from(f"{PLATFORM}:{inviter}", direct=direct):
             await self.client.join(room_id)
             log.info("matrix: joined %s (invited by an allowed user)", room_id)
         else:
@@ -316,14 +326,32 @@ class MatrixAdapter:
 
     async def send(self, room: MatrixRoom, content: dict) -> str:
         """Send one m.room.message; remembers its id (replies to it address the bot)."""
-        response = await self.client.room_send(
-            room.room_id, "m.room.message", content, ignore_unverified_devices=True
-        )
+        return await self.send_to(room.room_id, content)
+
+    async def send_to(self, room_id: str, content: dict) -> str:
+        """Send one m.room.message to `room_id`; remembers its id (replies to it address the bot)."""
+        response = await self.client.room_send(room_id, "m.room.message", content, ignore_unverified_devices=True)
         if not isinstance(response, RoomSendResponse):
-            raise Refused(f"sending to {room.room_id} failed: {getattr(response, 'status_code', '')}")
+            raise Refused(f"sending to {room_id} failed: {getattr(response, 'status_code', '')}")
         self._sent.append(response.event_id)
         del self._sent[:-_SENT_MEMORY]
         return response.event_id
+
+    async def direct_room(self, user_id: str) -> str:
+        """A room of only the bot and `user_id`: one they share already, else a new direct room inviting them."""
+        me = self.client.user_id
+        for room in self.client.rooms.values():
+            if set(room.users) | set(room.invited_users) == {me, user_id}:
+                return room.room_id
+        if user_id in self._direct_rooms:
+            return self._direct_rooms[user_id]
+        response = await self.client.room_create(
+            is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat
+        )
+        if not isinstance(response, RoomCreateResponse):
+            raise MatrixError(f"could not open a direct room: {getattr(response, 'status_code', '')}")
+        self._direct_rooms[user_id] = response.room_id
+        return response.room_id
 
     @property
     def encryption(self) -> bool:
@@ -336,6 +364,26 @@ class MatrixAdapter:
         return self._settings.edit_interval
 
 
+class MatrixDirect:
+    """The notifier's channel: a notice to a Matrix user in a room of only them and the bot."""
+
+    prefix = PREFIX
+
+    def __init__(self, adapter: MatrixAdapter) -> None:
+        self._adapter = adapter
+
+    async def send_direct(self, user_id: str, text: str) -> None:
+        """Draw `text` in the direct room with `user_id` (opened and the user invited when there is none)."""
+        room_id = await self._adapter.direct_room(user_id)
+        client = self._adapter.client
+        room = client.rooms.get(room_id) or MatrixRoom(room_id, client.user_id)
+        await draw(Reply(text=text), MatrixSink(self._adapter, room, None))
+
+    def invite_link(self, code: str) -> str | None:
+        """Matrix links cannot carry a code to a bot."""
+        return None
+
+
 class MatrixSink:
     """The render loop's view of one room: threaded replies to `event`, edits by m.replace."""
 
@@ -343,7 +391,8 @@ class MatrixSink:
     typing_every = TYPING_EVERY
     preview = staticmethod(up_to_last_paragraph)
 
-    def __init__(self, adapter: MatrixAdapter, room: MatrixRoom, event) -> None:
+    def __init__(self, adapter: MatrixAdapter, room: MatrixRoom, event: object | None) -> None:
+        """`event` is the message answered (None for a notice that answers nothing)."""
         self._adapter = adapter
         self._room = room
         self._event = event
@@ -351,7 +400,7 @@ class MatrixSink:
 
     async def send(self, text: str) -> str:
         """A notice replying to the event (in its thread when it was in one)."""
-        content = {"msgtype": "m.notice", "body": text, "m.relates_to": _reply_relation(self._event)}
+        content = {"msgtype": "m.notice", "body": text, **_reply_relation(self._event)}
         return await self._adapter.send(self._room, content)
 
     async def edit(self, handle: str, text: str) -> None:
@@ -373,7 +422,7 @@ class MatrixSink:
             "body": file.name,
             "filename": file.name,
             "info": {"size": len(file.data), "mimetype": mime},
-            "m.relates_to": _reply_relation(self._event),
+            **_reply_relation(self._event),
         }
         if encrypt and keys:
             content["file"] = {**keys, "url": response.content_uri}
@@ -424,16 +473,20 @@ def _is_edit(event) -> bool:
 
 
 def _reply_relation(event) -> dict:
-    """Reply to `event`, inside its thread when it was sent in one."""
+    """`m.relates_to` replying to `event`, inside its thread when it was sent in one (nothing for None)."""
+    if event is None:
+        return {}
     relates = event.source.get("content", {}).get("m.relates_to") or {}
     if relates.get("rel_type") == "m.thread":
-        return {
+        relation = {
             "rel_type": "m.thread",
             "event_id": relates["event_id"],
             "is_falling_back": False,
             "m.in_reply_to": {"event_id": event.event_id},
         }
-    return {"m.in_reply_to": {"event_id": event.event_id}}
+    else:
+        relation = {"m.in_reply_to": {"event_id": event.event_id}}
+    return {"m.relates_to": relation}
 
 
 def _edit_content(event_id: str, text: str) -> dict:

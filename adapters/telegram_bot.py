@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 from urllib.parse import urlparse
 
-from telegram import Audio, BotCommand, Chat, Document, Message, MessageEntity, PhotoSize, Update, Voice
+from telegram import Audio, Bot, BotCommand, Chat, Document, Message, MessageEntity, PhotoSize, Update, Voice
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
@@ -124,6 +124,26 @@ class TelegramSink:
             await self._chat.send_action(ChatAction.TYPING)
 
 
+class TelegramDirect:
+    """The notifier's channel: a direct message to a Telegram user (who must have written to the bot once)."""
+
+    prefix = "/"
+
+    def __init__(self, bot: Bot, username: str) -> None:
+        self._bot = bot
+        self._username = username
+
+    async def send_direct(self, user_id: str, text: str) -> None:
+        """Draw `text` in the private chat with `user_id` (a private chat's id is the user's id)."""
+        chat = Chat(id=int(user_id), type=ChatType.PRIVATE)
+        chat.set_bot(self._bot)
+        await draw(Reply(text=text), TelegramSink(chat, 0.0))
+
+    def invite_link(self, code: str) -> str | None:
+        """`https://t.me/<bot>?start=CODE`: opens the chat with the bot and sends `/start CODE`."""
+        return f"https://t.me/{self._username}?start={code}" if self._username else None
+
+
 class TelegramAdapter:
     """Long-polls (or serves a webhook for) Telegram and answers through the assistant."""
 
@@ -134,6 +154,7 @@ class TelegramAdapter:
         self._assistant = assistant
         self._app: Application | None = None
         self._username = ""
+        self._direct: TelegramDirect | None = None
 
     @property
     def uses_webhook(self) -> bool:
@@ -167,6 +188,8 @@ class TelegramAdapter:
         await self._app.initialize()
         self._username = self._app.bot.username or ""
         await self._register_commands()
+        self._direct = TelegramDirect(self._app.bot, self._username)
+        self._assistant.notifier.attach(self.name, self._direct)
         await self._app.start()
         if self.uses_webhook:
             secret = self._settings.webhook_secret
@@ -187,6 +210,7 @@ class TelegramAdapter:
         """Stop receiving updates and close the connection."""
         if self._app is None:
             return
+        self._assistant.notifier.detach(self.name, self._direct)
         if self._app.updater and self._app.updater.running:
             await self._app.updater.stop()
         if self._app.running:

@@ -9,7 +9,7 @@ from bot.media_engines import build_media
 from bot.memory_app import MemoryApp, build_memory_app
 from bot.model_servers import build_pool
 from bot.settings import Settings
-from core.access import AccessControl
+from core.access import AccessControl, AccessRules
 from core.assistant import Assistant, Exporter
 from core.conversation import Conversation, TalkSettings
 from core.embeddings import Embedder
@@ -17,6 +17,8 @@ from core.export import exporter_for
 from core.i18n import Translator
 from core.llm import ChatModel
 from core.llm.pool import ModelPool
+from core.membership import Membership
+from core.notifier import Notifier
 
 
 @dataclass
@@ -58,12 +60,33 @@ async def build_app(
         ),
     )
     # The person at the terminal owns the machine: the console user is always allowed and an admin.
+    store = parts.store
     access = AccessControl(
-        parts.store.roles, allowed=[*settings.allowed_users, CONSOLE_USER], admins=[*settings.admins, CONSOLE_USER]
+        store.roles,
+        allowed=[*settings.allowed_users, CONSOLE_USER],
+        admins=[*settings.admins, CONSOLE_USER],
+        invitations=store.invitations,
+        requests=store.requests,
+        rules=AccessRules(
+            pairing_ttl=settings.access.pairing_minutes * 60,
+            invitation_ttl=settings.access.invitation_hours * 3600,
+            request_cooldown=settings.access.request_cooldown_hours * 3600,
+        ),
     )
+    # Adapters attach their direct-message channel to the notifier when they start.
+    notifier = Notifier()
+    membership = Membership(access, notifier, translate, store.interactions)
     if exporter is None:
         exporter = exporter_for(memory)
     assistant = Assistant(
-        memory, conversation, access, llm, translate, exporter=exporter, media=build_media(settings)
+        memory,
+        conversation,
+        access,
+        llm,
+        translate,
+        exporter=exporter,
+        media=build_media(settings),
+        notifier=notifier,
+        membership=membership,
     )
     return App(settings, parts.store, parts.indexes, parts.embedder, memory, llm, assistant)

@@ -94,7 +94,11 @@ async def run_platforms(app: App, platforms: list[Platform], *, start_timeout: f
         try:
             await warm_up(app)
             code = app.assistant.access.new_pairing_code()
-            print(f"Pairing code: {code}  (send '/start {code}' to the bot to become its owner)", flush=True)
+            minutes = round(app.assistant.access.rules.pairing_ttl / 60)
+            print(
+                f"Pairing code: {code}  (send '/start {code}' to the bot within {minutes} minutes to become its owner)",
+                flush=True,
+            )
             started = await start_platforms(platforms, stop, start_timeout)
             if stop.is_set():
                 return 0

@@ -70,6 +70,14 @@ class LimitSettings(BaseModel):
     index_cache_mb: int = Field(default=512, ge=1)
 
 
+class AccessSettings(BaseModel):
+    """How long pairing and invitation codes last, and how long a refused person waits to ask again."""
+
+    pairing_minutes: float = Field(60, gt=0)
+    invitation_hours: float = Field(48, gt=0)
+    request_cooldown_hours: float = Field(24, ge=0)
+
+
 class OcrSettings(BaseModel):
     """Photos read with Tesseract (extra `ocr` and the Debian packages tesseract-ocr-*)."""
 
@@ -125,6 +133,7 @@ class Settings(BaseSettings):
     )
     allowed_users: CommaList = Field(default_factory=list)
     admins: CommaList = Field(default_factory=list)
+    access: AccessSettings = Field(default_factory=AccessSettings)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     start_timeout: float = 60.0
     ollama: OllamaSettings = Field(default_factory=OllamaSettings)

@@ -25,8 +25,10 @@ from core.ingestion.parsers import check_supported
 from core.ingestion.web_page import url_alone
 from core.llm import ChatModel
 from core.media import MediaInput, kind_of
+from core.membership import Membership
 from core.memory import MemoryService
 from core.models import Attachment, AttachmentKind, Incoming, IngestReport, Memory, OutgoingFile, Reply
+from core.notifier import Notifier
 from core.spoken import spoken_command
 from core.text import file_display_name, shorten
 
@@ -50,8 +52,13 @@ class Assistant:
         exporter: Exporter | None = None,
         registry: Registry = REGISTRY,
         media: MediaInput | None = None,
+        notifier: Notifier | None = None,
+        membership: Membership | None = None,
     ) -> None:
         self.memory = memory
+        self.notifier = notifier or Notifier()
+        """Adapters attach their direct-message channel here; core services tell people through it."""
+        self.membership = membership or Membership(access, self.notifier, translate, memory.store.interactions)
         self.media = media or MediaInput(off={"ocr": "", "voice": "", "web": ""})
         self.conversation = conversation
         self.access = access
@@ -76,9 +83,10 @@ class Assistant:
         chosen = await self.conversation.language_of(incoming.chat_key)
         return normalise_language(chosen or incoming.language, self._t.default)
 
-    async def accepts_invite_from(self, user: str) -> bool:
-        """Whether to join a room (or chat) that `user` (`platform:user_id`) invited the bot to."""
-        return await self.access.is_allowed(user)
+    async def accepts_invite_from(self, user: str, *, direct: bool = False) -> bool:
+        """Whether to join a room that `user` (`platform:user_id`) invited the bot to: a direct chat from
+        anyone (a stranger may ask for access there), a group only from someone with access."""
+        return direct or await self.access.is_allowed(user)
 
     def _parse(self, incoming: Incoming) -> tuple[str | None, str]:
         """The command word (None for plain text) and its arguments."""

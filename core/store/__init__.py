@@ -1,20 +1,27 @@
 """SQLite storage, the single source of truth: one module per kind of data, migrations by name."""
 
+from core.store.access_requests import AccessRequest, RequestStore
 from core.store.chats import ChatSettings, ChatSettingsStore
 from core.store.database import Database
 from core.store.documents import DocumentStore
 from core.store.interactions import InteractionLog
+from core.store.invitations import Invitation, InvitationStore
 from core.store.memories import MemoryStore
-from core.store.roles import RoleStore
+from core.store.roles import Member, RoleStore
 from core.store.store import ScopeStats, Store
 
 __all__ = [
+    "AccessRequest",
     "ChatSettings",
     "ChatSettingsStore",
     "Database",
     "DocumentStore",
     "InteractionLog",
+    "Invitation",
+    "InvitationStore",
+    "Member",
     "MemoryStore",
+    "RequestStore",
     "RoleStore",
     "ScopeStats",
     "Store",

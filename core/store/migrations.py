@@ -249,6 +249,51 @@ async def conversation_memory(db: aiosqlite.Connection) -> None:
     )
 
 
+async def family_access(db: aiosqlite.Connection) -> None:
+    """Family access: members' names and who let them in, invitations, access requests, open groups.
+
+    The old run-time role "user" becomes "member". Invitation codes are stored as SHA-256 hashes only.
+    At most one pending request per person (a partial unique index).
+    """
+    await run_script(
+        db,
+        """
+        ALTER TABLE access ADD COLUMN name TEXT NOT NULL DEFAULT '';
+        ALTER TABLE access ADD COLUMN granted_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE access ADD COLUMN language TEXT;
+        UPDATE access SET role = 'member' WHERE role = 'user';
+        CREATE TABLE invitations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            code_hash TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            used_by TEXT,
+            used_at REAL
+        );
+        CREATE TABLE access_requests (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            language TEXT,
+            created_at REAL NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            decided_by TEXT,
+            decided_at REAL
+        );
+        CREATE UNIQUE INDEX access_requests_pending ON access_requests(user) WHERE status = 'pending';
+        CREATE INDEX access_requests_user ON access_requests(user, id);
+        CREATE TABLE open_groups (
+            scope TEXT PRIMARY KEY,
+            opened_by TEXT NOT NULL,
+            opened_at REAL NOT NULL
+        )
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration("initial", initial),
     Migration("keyword_context", keyword_context),
@@ -258,6 +303,7 @@ MIGRATIONS: list[Migration] = [
     Migration("scope_marked_keywords", scope_marked_keywords),
     Migration("corrections_embed_wrong_words", corrections_embed_wrong_words),
     Migration("conversation_memory", conversation_memory),
+    Migration("family_access", family_access),
 ]
 LEGACY_ORDER = ("initial", "keyword_context", "scope_numbers")
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.store.access_requests import RequestStore
 from core.store.chats import ChatSettingsStore
 from core.store.database import Database
 from core.store.documents import DocumentStore
 from core.store.interactions import InteractionLog
+from core.store.invitations import InvitationStore
 from core.store.memories import MemoryStore
 from core.store.roles import RoleStore
 
@@ -30,7 +32,8 @@ class ScopeStats:
 
 @dataclass
 class Store:
-    """Memories (with their keyword index), documents, the conversation log, chat settings and roles."""
+    """Memories (with their keyword index), documents, the conversation log, chat settings, roles,
+    invitations and access requests."""
 
     database: Database
     memories: MemoryStore
@@ -38,12 +41,23 @@ class Store:
     interactions: InteractionLog
     chats: ChatSettingsStore
     roles: RoleStore
+    invitations: InvitationStore
+    requests: RequestStore
 
     @classmethod
     async def open(cls, path: Path) -> Store:
         """Open (creating and migrating) the database at `path`."""
         db = await Database.open(path)
-        return cls(db, MemoryStore(db), DocumentStore(db), InteractionLog(db), ChatSettingsStore(db), RoleStore(db))
+        return cls(
+            db,
+            MemoryStore(db),
+            DocumentStore(db),
+            InteractionLog(db),
+            ChatSettingsStore(db),
+            RoleStore(db),
+            InvitationStore(db),
+            RequestStore(db),
+        )
 
     async def close(self) -> None:
         """Close the database."""

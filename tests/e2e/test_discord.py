@@ -339,3 +339,13 @@ async def test_a_refused_message_ends_the_answer_with_one_log_line(discord_serve
     fake_ollama.reply = "Still here."
     await discord_server.push_message(ALICE, "again", guild=False)
     await settled(discord_server, lambda: discord_server.in_channel(701), "Still here.")
+
+
+async def test_the_core_messages_a_user_directly_in_their_dm_channel(discord_server, bot):
+    _adapter, app = bot
+    assert await app.assistant.notifier.tell("discord:2", "🔔 A notice from the core")
+    channel = discord_server.dm_channel(2)
+    await discord_server.wait_for(lambda: discord_server.in_channel(channel))
+    assert [s.content for s in discord_server.in_channel(channel)] == ["🔔 A notice from the core"]
+    (opened,) = discord_server.requests("POST", "/users/@me/channels")
+    assert str(opened.body["recipient_id"]) == "2"

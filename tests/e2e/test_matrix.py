@@ -406,3 +406,30 @@ async def test_a_voice_message_is_transcribed_and_a_spoken_teach_is_stored(bot, 
     heard = await alice.reply_text(event, done=lambda t: "You said" in t or "❌" in t, timeout=120)
     assert heard.startswith("🎤 ") and "lisbon" in heard.lower(), heard
     assert "lisbon" in fake_ollama.chat_requests[-1]["messages"][-1]["content"].lower()
+
+
+
+async def test_the_core_messages_a_user_in_a_direct_room_opening_one_when_needed(bot, users):
+    alice, bob = await users("alice"), await users("bob")
+    adapter = await bot(alice)
+    notifier = adapter._assistant.notifier
+    room = await dm(alice, adapter)
+    assert await notifier.tell(f"matrix:{alice.user_id}", "🔔 For Alice")
+    await alice.wait_for(lambda: any(m.text == "🔔 For Alice" and m.room_id == room for m in alice.messages.values()))
+
+    assert await notifier.tell(f"matrix:{bob.user_id}", "🔔 For Bob")  # no room yet: one is opened, Bob invited
+    await bob.wait_for(lambda: bob.client.invited_rooms)
+    invited = next(iter(bob.client.invited_rooms))
+    await bob.join(invited)
+    await bob.wait_for(lambda: any(m.text == "🔔 For Bob" for m in bob.messages.values()))
+    assert await notifier.tell(f"matrix:{bob.user_id}", "🔔 Again")
+    await bob.wait_for(lambda: any(m.text == "🔔 Again" for m in bob.messages.values()))
+    assert {m.room_id for m in bob.messages.values()} == {invited}, "the same direct room is used again"
+
+
+async def test_a_stranger_s_direct_chat_is_joined_so_they_can_ask_while_group_invites_are_declined(bot, users):
+    alice, mallory = await users("alice"), await users("mallory")
+    adapter = await bot(alice)
+    room = await dm(mallory, adapter)
+    refusal = await mallory.answer(room, "hello")
+    assert mallory.user_id in refusal and "!request" in refusal

@@ -236,6 +236,7 @@ def bound_message(adapter: TelegramAdapter, chat_id: int) -> Message:
 
 async def test_edit_with_identical_text_is_ignored(telegram, bot):
     adapter, _app = bot
+    telegram.started.add(OWNER)  # a bot may message a user only once they have written to it
     sent = await adapter._app.bot.send_message(OWNER, "same")
     with pytest.raises(BadRequest, match="not modified"):
         await sent.edit_text("same")
@@ -292,6 +293,7 @@ async def test_webhook_mode_receives_updates_posted_by_telegram(telegram, make_a
         assert registered["url"] == f"http://127.0.0.1:{port}/telegram-hook"
         assert registered["secret_token"] == "s3cret"
         assert not telegram.sent("getUpdates")
+        telegram.started.add(OWNER)  # the update below is OWNER writing to the bot in private
         update = {
             "update_id": 1,
             "message": {
@@ -480,3 +482,14 @@ async def test_a_voice_note_over_the_limit_is_refused_without_download(telegram,
     reply = await answer_in(telegram, OWNER, "too long")
     assert "limit is 300 s" in reply
     assert "long" not in telegram.downloads
+
+
+async def test_the_core_messages_a_user_directly_once_they_have_written_to_the_bot(telegram, bot):
+    _adapter, app = bot
+    notifier = app.assistant.notifier
+    telegram.push_message("/start")
+    await answer_in(telegram, OWNER, "Hello")
+    assert await notifier.tell(f"telegram:{OWNER}", "🔔 A notice from the core")
+    assert telegram.chat_text(OWNER)[-1] == "🔔 A notice from the core"
+    assert not await notifier.tell("telegram:5555", "nobody opened this chat"), "403 from Telegram: False, no crash"
+    assert notifier.invite_link("telegram", "ABCD-EFGH-JKLM") == f"https://t.me/{BOT_USERNAME}?start=ABCD-EFGH-JKLM"

@@ -101,6 +101,7 @@ class FakeDiscord:
         app.router.add_get(f"{api}/oauth2/applications/@me", self._application)
         app.router.add_put(f"{api}/applications/{{app}}/guilds/{{guild}}/commands", self._put_commands)
         app.router.add_put(f"{api}/applications/{{app}}/commands", self._put_commands)
+        app.router.add_post(f"{api}/users/@me/channels", self._open_dm)
         app.router.add_post(f"{api}/channels/{{channel}}/messages", self._create_message)
         app.router.add_patch(f"{api}/channels/{{channel}}/messages/{{message}}", self._edit_message)
         app.router.add_post(f"{api}/channels/{{channel}}/typing", self._typing)
@@ -470,6 +471,24 @@ class FakeDiscord:
             for i, (n, b) in enumerate(sent.files.items())
         ]
         return data
+
+    def dm_channel(self, user_id: int) -> int:
+        """The id of the DM channel between the bot and `user_id` (the one push_message(guild=False) uses)."""
+        return 700 + int(user_id) % 100
+
+    async def _open_dm(self, request: web.Request) -> web.Response:
+        """POST /users/@me/channels {recipient_id}: the DM channel with that user (created once, then reused)."""
+        body, _, early = await self._record(request, "dm")
+        if early:
+            return early
+        recipient = int(body["recipient_id"])
+        channel = {
+            "id": str(self.dm_channel(recipient)),
+            "type": 1,
+            "last_message_id": None,
+            "recipients": [user(recipient, f"user{recipient}")],
+        }
+        return _json(channel)
 
     async def _create_message(self, request: web.Request) -> web.Response:
         body, files, early = await self._record(request, "create_message")

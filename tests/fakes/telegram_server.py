@@ -42,6 +42,8 @@ class FakeTelegram:
         self.bad_gateway_next: set[str] = set()
         self.messages: dict[tuple[int, int], str] = {}
         self.served_at: dict[int, float] = {}
+        self.started: set[int] = set()
+        """Users who wrote to the bot in a private chat: the only ones a bot may message first."""
         self._updates: list[dict] = []
         self._next_update = 1
         self._next_message = 100
@@ -71,6 +73,7 @@ class FakeTelegram:
         chat_id: int | None = None,
         chat_type: str = "private",
         language_code: str | None = "en",
+        first_name: str = "Ada",
         document: dict | None = None,
         photo: list[dict] | None = None,
         voice: dict | None = None,
@@ -79,6 +82,8 @@ class FakeTelegram:
     ) -> int:
         """Queue a message update; returns its update_id."""
         chat_id = chat_id if chat_id is not None else user_id
+        if chat_type == "private":
+            self.started.add(user_id)
         message: dict = {
             "message_id": self._message_id(),
             "date": int(time.time()),
@@ -87,7 +92,7 @@ class FakeTelegram:
                 "type": chat_type,
                 **({"title": "Group"} if chat_type != "private" else {}),
             },
-            "from": {"id": user_id, "is_bot": False, "first_name": "Ada", "language_code": language_code},
+            "from": {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language_code},
         }
         if language_code is None:
             del message["from"]["language_code"]
@@ -216,6 +221,8 @@ class FakeTelegram:
 
     async def _m_sendMessage(self, params: dict) -> web.Response:
         chat_id = int(params["chat_id"])
+        if chat_id > 0 and chat_id not in self.started:
+            return _error(403, "Forbidden: bot can't initiate conversation with a user")
         message_id = self._message_id()
         self.messages[(chat_id, message_id)] = params["text"]
         return _ok(self._bot_message(chat_id, message_id, params["text"]))
