@@ -106,6 +106,7 @@ class ModelPool:
         self._clock = clock
         self._queue: FairQueue[ModelServer] = FairQueue(self._place, clock)
         self._refreshing: asyncio.Lock | None = None
+        self._background: asyncio.Task | None = None
 
     @property
     def host(self) -> str:
@@ -150,11 +151,21 @@ class ModelPool:
         return any(s.up(now) for s in self.servers)
 
     async def refresh(self, *, force: bool = False) -> None:
-        """Read the model lists that are old, and probe paused servers whose pause is over."""
+        """Read the model lists that are old, and probe paused servers whose pause is over.
+
+        A list never read is awaited; one merely old is read in the background, so a server that
+        hangs on it never holds questions back.
+        """
         now = self._clock()
         due = [s for s in self.servers if force or (s.up(now) and now - s.models_at >= self._models_ttl)]
         if not due:
             return
+        if force or any(s.models is None for s in due):
+            await self._read_all(due, force)
+        elif self._background is None or self._background.done():
+            self._background = asyncio.create_task(self._read_all(due, force))
+
+    async def _read_all(self, due: list[ModelServer], force: bool) -> None:
         if self._refreshing is None:
             self._refreshing = asyncio.Lock()
         async with self._refreshing:
@@ -311,6 +322,8 @@ class ModelPool:
 
     async def close(self) -> None:
         """Close the servers' clients."""
+        if self._background is not None:
+            self._background.cancel()
         for server in self.servers:
             closing = getattr(server.backend, "close", None)
             if closing is not None:

@@ -184,3 +184,11 @@ def test_speech_benchmark_counts_numbers_said_or_written_as_the_same_words() -> 
     said = notes(12, 6)
     assert {n.voice for n in said if n.language == "fr"} >= {"fr", "fr+Michel", "fr+f3", "fr+klatt"}
     assert all("<" not in n.truth for n in said) and any("break" in n.text for n in said)
+
+
+def test_capacity_benchmark_drives_souvenir_run_through_telegram_and_reports_its_figures() -> None:
+    figures = run_bench("capacity", "--only", "queue,failover", "--answer-seconds", "0.6")
+    queue, failover = figures["queue"], figures["failover"]
+    assert queue["answered"] == queue["users"] == 20 and queue["timeouts"] == 0
+    assert queue["server_max_active"] == 2 and queue["queued_users_shown_a_place"] >= 10
+    assert failover["answered"] == failover["questions"] and failover["lost"] == 0
