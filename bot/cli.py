@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from bot.finetune_cli import add_finetune_parser
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
 from core.commands import parse_forget
+from core.disk import is_disk_full
 from core.errors import UserError
 from core.i18n import Translator
 from core.retrieval.modes import MODES
@@ -216,13 +218,24 @@ async def _main(args: argparse.Namespace, settings: Settings) -> int:
         app = await build_app(settings)
     try:
         return await args.func(app, args)
+    finally:
+        await app.close()
+
+
+async def _run_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one command; a user error or a full disk is one clear line on stderr and status 1."""
+    try:
+        return await _main(args, settings)
     except UserError as error:
         # Commands named in the message are spelled as on this command line (`souvenir remember`).
         params = {**error.params, "c": COMMAND_PREFIX}
         print(terminal_safe(Translator(settings.language)(settings.language, error.key, **params)), file=sys.stderr)
         return 1
-    finally:
-        await app.close()
+    except (OSError, sqlite3.Error) as error:
+        if not is_disk_full(error):
+            raise
+        print(Translator(settings.language)(settings.language, "error.disk_full", c=COMMAND_PREFIX), file=sys.stderr)
+        return 1
 
 
 def settings_problems(error: ValidationError) -> str:
@@ -244,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings, quiet=args.command not in ("run",))
     try:
-        return asyncio.run(_main(args, settings))
+        return asyncio.run(_run_command(args, settings))
     except KeyboardInterrupt:
         return 130
 

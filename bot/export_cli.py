@@ -31,6 +31,11 @@ async def cmd_export(app: MemoryApp, args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(exported.data)
+    partial = args.out.with_name(args.out.name + ".part")
+    try:  # whole or not at all: a full disk leaves no half-written export behind
+        partial.write_bytes(exported.data)
+        partial.replace(args.out)
+    finally:
+        partial.unlink(missing_ok=True)
     print(f"✅ {args.out}: {exported.caption}", file=sys.stderr)
     return 0

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.cli_args import COMMAND_PREFIX
-from core.errors import UserError
+from core.disk import is_disk_full
+from core.errors import DiskFull, UserError
 from core.ingestion.local_files import LocalFile, files_to_ingest, is_image, read_local_file
 from core.text import one_line, terminal_safe
 
@@ -28,6 +29,7 @@ class Tally:
     ingested: int = 0
     known: int = 0
     failed: int = 0
+    disk_full: bool = False
 
 
 async def ingest_paths(app: App, args: argparse.Namespace) -> int:
@@ -43,12 +45,18 @@ async def ingest_paths(app: App, args: argparse.Namespace) -> int:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         overall = progress.add_task("files", total=len(files))
-        for found in files:
+        for done, found in enumerate(files):
             task = progress.add_task(one_line(found.path.name), total=None)
             line = await _ingest_one(app, args, found, tally, progress, task)
             progress.remove_task(task)
             progress.advance(overall)
             progress.console.print(terminal_safe(line), markup=False, soft_wrap=True)
+            if tally.disk_full:  # every next file would fail the same way
+                left = len(files) - done - 1
+                tally.failed += left
+                if left:
+                    progress.console.print(t(lang, "ingest.stopped_disk_full", count=left), markup=False)
+                break
         progress.console.print(
             t(lang, "ingest.summary", ingested=tally.ingested, known=tally.known, failed=tally.failed),
             markup=False,
@@ -84,9 +92,13 @@ async def _ingest_one(
         )
     except UserError as error:
         tally.failed += 1
+        tally.disk_full = isinstance(error, DiskFull)
         return t(lang, error.key, prefix=COMMAND_PREFIX, **{**error.params, "name": name})
-    except Exception:  # a bug, not the file's fault: say so on one line, keep the details in the log
+    except Exception as error:  # a bug, not the file's fault: say so on one line, keep the details in the log
         tally.failed += 1
+        if is_disk_full(error):  # a file the parser wanted to write (a temporary one), say
+            tally.disk_full = True
+            return f"❌ {name}: " + t(lang, "error.disk_full", prefix=COMMAND_PREFIX)
         log.debug("ingesting %s failed", name, exc_info=True)
         return f"❌ {name}: " + t(lang, "error.generic")
     doc = report.document_number

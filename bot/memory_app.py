@@ -29,10 +29,14 @@ class MemoryApp:
     memory: MemoryService
 
     async def close(self) -> None:
-        """Save the indexes and close the database."""
-        await self.indexes.flush()
-        await self.store.close()
-        self.memory.close()
+        """Save the indexes, close the database and stop the embedding worker (whatever happens: their threads must end)."""
+        try:
+            await self.indexes.flush()
+        finally:
+            try:
+                await self.store.close()
+            finally:
+                self.memory.close()
 
 
 def database_path(data_dir: Path) -> Path:
@@ -46,9 +50,13 @@ async def build_memory_app(settings: Settings, *, embedder: Embedder | None = No
     data_dir.mkdir(parents=True, exist_ok=True)
     embedder = embedder or build_embedder(settings)
     store = await Store.open(database_path(data_dir))
-    indexes = VectorIndexes(
-        store.memories, embedder, data_dir / "indexes", cache_bytes=settings.limits.index_cache_mb * 1024 * 1024
-    )
+    try:
+        indexes = VectorIndexes(
+            store.memories, embedder, data_dir / "indexes", cache_bytes=settings.limits.index_cache_mb * 1024 * 1024
+        )
+    except BaseException:  # the database's threads would keep the process alive
+        await store.close()
+        raise
     retriever = Retriever(store.memories, indexes, embedder, config_for(embedder.name))
     limits = MemoryLimits(
         max_memories_per_scope=settings.limits.max_memories_per_scope,

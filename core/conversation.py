@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from core.errors import LLMUnavailable, ModelMissing, UserError
+from core.errors import DiskFull, LLMUnavailable, ModelMissing, UserError
 from core.i18n import Translator
 from core.llm.openai_chat import LLMContextExceeded
 from core.llm.pool import ModelPool, Restart, Waiting
@@ -111,16 +111,20 @@ class Conversation:
                 used = [h.memory.id for h in hits[:OFFLINE_MEMORIES]]
                 model = "(offline)"
             yield text
-        interaction = await self._store.interactions.log_interaction(
-            incoming.scope,
-            incoming.chat_key,
-            incoming.user,
-            question,
-            text,
-            used,
-            model,
-            (time.monotonic() - started) * 1000,
-        )
+        try:
+            interaction = await self._store.interactions.log_interaction(
+                incoming.scope,
+                incoming.chat_key,
+                incoming.user,
+                question,
+                text,
+                used,
+                model,
+                (time.monotonic() - started) * 1000,
+            )
+        except DiskFull:  # the answer was given: only its log (for /why and the history) is lost
+            log.warning("disk full: the exchange in %s was answered but not logged", incoming.chat_key)
+            return
         if budget is not None and budget.left_out:
             self._remember_budget(incoming.chat_key, interaction, budget)
 

@@ -68,6 +68,12 @@ class LimitReached(UserError):
     key = "error.limit_reached"
 
 
+class DiskFull(UserError):
+    """The server's disk (the data directory's) is full: a write was refused and nothing was stored."""
+
+    key = "error.disk_full"
+
+
 class LLMUnavailable(UserError):
     """Ollama cannot be reached."""
 

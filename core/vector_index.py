@@ -7,6 +7,7 @@ import hashlib
 import logging
 import os
 import re
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -66,6 +67,7 @@ class VectorIndexes:
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         reembed_batch: int = 256,
         on_reembed: ReembedProgress | None = None,
+        save_retry_s: float = 60.0,
     ) -> None:
         self._memories = memories
         self._reembed_batch = reembed_batch
@@ -79,6 +81,10 @@ class VectorIndexes:
         self.rebuilds = 0
         self.catch_ups = 0
         self.evictions = 0
+        self.save_failing = False
+        """True from a failed save of an index cache until one succeeds (the disk is full, say)."""
+        self._save_retry_s = save_retry_s
+        self._failed_at = 0.0
         directory.mkdir(parents=True, exist_ok=True)
 
     def path(self, scope: str) -> Path:
@@ -211,18 +217,39 @@ class VectorIndexes:
                     del self._loaded[scope]
                     self.evictions += 1
 
-    async def _save(self, scope: str, entry: ScopeIndex) -> None:
-        """Write the index atomically if it changed."""
+    async def _save(self, scope: str, entry: ScopeIndex, *, retry_now: bool = False) -> None:
+        """Write the index atomically if it changed.
+
+        The index is a cache: when it cannot be written (disk full, read-only), it stays in memory,
+        changed, and is written at a later save (`save_retry_s` after a failure, or at the next
+        flush); the failure is logged once until a save succeeds again, and no partial file is left
+        behind. Reads and answers never fail because of it.
+        """
         if not entry.dirty:
+            return
+        if self.save_failing and not retry_now and time.monotonic() - self._failed_at < self._save_retry_s:
             return
         path = self.path(scope)
         tmp = path.with_suffix(".tmp")
 
         def write() -> None:
-            faiss.write_index(entry.index, str(tmp))
-            os.replace(tmp, path)
+            try:
+                faiss.write_index(entry.index, str(tmp))
+                os.replace(tmp, path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
 
-        await asyncio.to_thread(write)
+        try:
+            await asyncio.to_thread(write)
+        except (RuntimeError, OSError) as error:  # FAISS reports a failed write as a RuntimeError
+            if not self.save_failing:
+                log.warning("the index cache of %s could not be saved (kept in memory, retried later): %s", scope, error)
+            self.save_failing, self._failed_at = True, time.monotonic()
+            return
+        if self.save_failing:
+            log.info("index caches are saved again")
+        self.save_failing = False
         entry.dirty = False
 
     async def prepare(self, scope: str) -> None:
@@ -269,10 +296,10 @@ class VectorIndexes:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
     async def flush(self) -> None:
-        """Save every changed index."""
+        """Save every changed index (those that cannot be saved stay in memory: see `_save`)."""
         for scope, entry in list(self._loaded.items()):
             async with entry.lock:
-                await self._save(scope, entry)
+                await self._save(scope, entry, retry_now=True)
 
     def size_on_disk(self, scope: str) -> int:
         """Bytes of the saved index of `scope` (0 when not saved yet)."""

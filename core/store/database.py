@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
 
+from core.disk import is_disk_full
+from core.errors import DiskFull
 from core.store.migrations import migrate
 
 BUSY_TIMEOUT_S = 60.0
@@ -42,6 +45,10 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        self.full_since: float | None = None
+        """When writes started failing for lack of disk space (None while they succeed)."""
+        self.full_episodes = 0
+        """How many times writes started failing for lack of space (so that owners are told once each time)."""
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -57,21 +64,33 @@ class Database:
         return cls(writer, reader)
 
     async def close(self) -> None:
-        """Close both connections."""
-        await self._reader.close()
-        await self._writer.close()
+        """Close both connections (each one's thread ends even when the other fails to close)."""
+        try:
+            await self._reader.close()
+        finally:
+            await self._writer.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """The writer inside one write transaction, one at a time; rolled back on any error."""
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield self._writer
-            except BaseException:
-                await self._writer.rollback()
+                await self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._writer
+                    await self._writer.commit()  # a commit that fails (disk full) is rolled back too
+                except BaseException:
+                    if self._writer.in_transaction:
+                        await self._writer.rollback()
+                    raise
+            except (sqlite3.Error, OSError) as error:
+                if is_disk_full(error):
+                    if self.full_since is None:
+                        self.full_since = time.time()
+                        self.full_episodes += 1
+                    raise DiskFull() from error
                 raise
-            await self._writer.commit()
+            self.full_since = None  # stored: the disk has room again
 
     async def fetchall(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         """Every row of a read (committed data only).

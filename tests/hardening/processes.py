@@ -70,3 +70,68 @@ def run_measured(args: list[str], env: dict[str, str], *, stdin: str = "", timeo
     return Finished(
         figures["rc"], done.stdout, "\n".join(stderr_lines), figures["peak_rss"], figures["seconds"]
     )
+
+
+class LiveChat:
+    """A running `souvenir chat` fed line by line, as a user at a terminal would (one process throughout)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        import queue
+        import threading
+
+        self._lines: queue.Queue[str] = queue.Queue()
+        self.stderr_path = Path(env["SOUVENIR_DATA_DIR"]).parent.parent / "chat-stderr.log"
+        self._stderr = open(self.stderr_path, "w")  # noqa: SIM115 - closed in close()
+        self.process = subprocess.Popen(
+            souvenir_command("chat"),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=env,
+            text=True,
+            encoding="utf-8",
+            cwd=str(Path(env["SOUVENIR_DATA_DIR"]).parent.parent),
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self._lines.put(line)
+
+    def say(self, line: str, expect: str, *, timeout: float = 60.0, quiet: float = 0.5) -> str:
+        """Send one line; the reply, once `expect` (a regex) appears in it and the output has gone quiet."""
+        import queue
+        import re
+        import time
+
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+        reply, deadline, matched = "", time.monotonic() + timeout, False
+        while time.monotonic() < deadline:
+            try:
+                reply += self._lines.get(timeout=quiet)
+            except queue.Empty:
+                if matched:
+                    return reply
+                if self.process.poll() is not None:
+                    break
+                continue
+            matched = matched or re.search(expect, reply) is not None
+        raise AssertionError(f"no {expect!r} in the reply to {line!r} (exit {self.process.poll()}): {reply[-2000:]}")
+
+    def stderr(self) -> str:
+        """What the process logged so far."""
+        self._stderr.flush()
+        return self.stderr_path.read_text(errors="replace")
+
+    def close(self, timeout: float = 60.0) -> int:
+        """End the session as a user would (`quit`); its exit status."""
+        try:
+            if self.process.poll() is None:
+                self.process.stdin.write("quit\n")
+                self.process.stdin.flush()
+            return self.process.wait(timeout=timeout)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            self._stderr.close()

@@ -1,0 +1,84 @@
+"""A full disk, piece by piece on the real SQLite and FAISS: refused writes change nothing, caches stay in memory.
+
+SQLite's `max_page_count` makes the database full exactly as a full disk does (SQLITE_FULL,
+"database or disk is full"); an index directory that cannot be written stands for a disk that
+refuses the cache file. The whole product on a really full volume is tests/hardening/test_full_disk.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import pytest
+
+from core.errors import DiskFull
+from core.scope import CONSOLE_SCOPE
+from tests.requests import say
+
+pytestmark = pytest.mark.timeout(120)
+
+REFUSED_EN = "The server's disk is full: nothing was stored."
+
+
+async def cap_database(app) -> None:
+    """Let the database grow by no page at all from now on (as a disk with no space left)."""
+    writer = app.store.database._writer
+    (pages,) = await (await writer.execute("PRAGMA page_count")).fetchone()
+    await writer.execute(f"PRAGMA max_page_count = {pages}")
+
+
+async def uncap_database(app) -> None:
+    await app.store.database._writer.execute("PRAGMA max_page_count = 4294967294")
+
+
+async def test_a_full_database_refuses_writes_clearly_and_changes_nothing(make_app, fake_ollama):
+    app = await make_app()
+    await say(app, command="teach", args="The gate code is 4321.")
+    await cap_database(app)
+    before = await app.memory.remember(CONSOLE_SCOPE)
+    long_text = "The attic holds the winter tyres, the old cot and three boxes of letters. " * 60
+    for request in (
+        {"command": "teach", "args": long_text},
+        {"command": "correct", "args": f"The gate code is 4321. | {long_text}"},
+        {"files": {"notes.txt": (long_text * 20).encode()}},
+    ):
+        reply = await say(app, **request)
+        assert reply.startswith("💾 " + REFUSED_EN), (request, reply)
+    with pytest.raises(DiskFull):
+        await app.memory.teach(CONSOLE_SCOPE, long_text)
+    assert await app.memory.remember(CONSOLE_SCOPE) == before
+    assert app.store.database.full_since is not None
+    answer = await say(app, "What is the gate code?")
+    assert answer.startswith("You said: What is the gate code?"), "questions are answered while writes fail"
+    assert "4321" in fake_ollama.chat_requests[-1]["messages"][0]["content"], "from memory"
+
+    await uncap_database(app)
+    assert "#2" in await say(app, command="teach", args=long_text), "no restart needed once space is back"
+    assert app.store.database.full_since is None
+    (integrity,) = await (await app.store.database._writer.execute("PRAGMA integrity_check")).fetchone()
+    assert integrity == "ok"
+
+
+async def test_an_index_cache_that_cannot_be_saved_stays_in_memory_and_is_saved_later(make_app, tmp_path, caplog):
+    app = await make_app(data_dir=tmp_path / "data")
+    directory = tmp_path / "data" / "indexes"
+    await app.memory.teach(CONSOLE_SCOPE, "The spare key is under the blue pot.")
+    shutil.rmtree(directory)
+    directory.write_text("not a directory: every index file write fails")  # a disk that refuses the cache
+    caplog.set_level(logging.WARNING, logger="core.vector_index")
+    for text in ("The boiler was serviced in May.", "The bins go out on Tuesday."):
+        await app.memory.teach(CONSOLE_SCOPE, text)
+        await app.indexes.flush()
+    assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1, "logged once"
+    assert app.indexes.save_failing
+    hits = await app.memory.search(CONSOLE_SCOPE, "where is the spare key", mode="dense")
+    assert hits and "blue pot" in hits[0].memory.text, "the unsaved index still answers"
+    assert "serviced in May" in (await app.memory.search(CONSOLE_SCOPE, "boiler serviced", mode="dense"))[0].memory.text
+
+    directory.unlink()
+    directory.mkdir()
+    await app.indexes.flush()
+    assert not app.indexes.save_failing
+    saved = sorted(p.name for p in directory.iterdir())
+    assert len(saved) == 1 and saved[0].endswith(".faiss"), saved
