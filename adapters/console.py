@@ -163,6 +163,8 @@ class ConsoleAdapter:
             target = self._export_dir / reply.file.name
             await asyncio.to_thread(target.write_bytes, reply.file.data)
             self._print(f"→ {target}")
+        if reply.acknowledgement.line:  # no reactions in a terminal: the short line
+            self._print(reply.acknowledgement.line)
 
     async def _stream(self, reply: Reply, write: Callable[[str], object]) -> None:
         """Print each new part of a growing answer."""

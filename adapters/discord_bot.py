@@ -60,8 +60,11 @@ class ChannelSink:
     typing_every = TYPING_EVERY
     preview = None
 
-    def __init__(self, channel: discord.abc.Messageable, interval: float) -> None:
+    def __init__(
+        self, channel: discord.abc.Messageable, interval: float, message: discord.Message | None = None
+    ) -> None:
         self._channel = channel
+        self._message = message
         self.interval = interval
 
     async def send(self, text: str) -> discord.Message:
@@ -81,6 +84,17 @@ class ChannelSink:
         """Show "typing…" (Discord clears it by itself)."""
         if on:
             await self._channel.typing()
+
+    async def react(self, emoji: str) -> bool:
+        """Add a reaction to the user's message (False without the permission: a line instead)."""
+        if self._message is None:
+            return False
+        try:
+            await self._message.add_reaction(emoji)
+        except discord.HTTPException as error:
+            log.info("discord: no reaction (%s %s); a line instead", error.status, error.code)
+            return False
+        return True
 
 
 class InteractionSink:
@@ -121,6 +135,10 @@ class InteractionSink:
 
     async def typing(self, on: bool) -> None:
         """The deferred response already shows "thinking…"."""
+
+    async def react(self, emoji: str) -> bool:
+        """A slash command leaves no message of the user's to react to."""
+        return False
 
 
 async def _refusing(call: Callable[[], Awaitable[Any]], what: str) -> Any:
@@ -343,4 +361,6 @@ class DiscordAdapter:
         incoming = self.to_incoming(message)
         if not incoming.text and not incoming.attachments:
             return
-        await respond(self._assistant, incoming, ChannelSink(message.channel, self._settings.edit_interval))
+        await respond(
+            self._assistant, incoming, ChannelSink(message.channel, self._settings.edit_interval, message)
+        )

@@ -434,6 +434,17 @@ class MatrixSink:
         """Show or clear "typing…" in the room."""
         await self._adapter.client.room_typing(self._room.room_id, on, timeout=TYPING_TIMEOUT_MS)
 
+    async def react(self, emoji: str) -> bool:
+        """An m.reaction annotating the user's event (encrypted like any event in an encrypted room)."""
+        content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": self._event.event_id, "key": emoji}}
+        response = await self._adapter.client.room_send(
+            self._room.room_id, "m.reaction", content, ignore_unverified_devices=True
+        )
+        if not isinstance(response, RoomSendResponse):
+            log.info("matrix: reaction refused (%s); a line instead", getattr(response, "status_code", ""))
+            return False
+        return True
+
 
 def mention_of(me: str, display: str | None, event, text: str) -> tuple[bool, str]:
     """Whether an event names the bot explicitly, and its text without a leading mention.

@@ -131,6 +131,8 @@ class Sink(Protocol):
 
     `send` returns a handle that `edit` accepts; both raise Refused when the platform says no.
     `typing` shows (or, with False, clears) the typing notice, which lasts `typing_every` seconds.
+    `react` puts an emoji reaction on the user's message; False where there is no message to react
+    to, no reactions, or the platform refused (the render loop then sends the short line instead).
     """
 
     limit: int
@@ -152,6 +154,10 @@ class Sink(Protocol):
 
     async def typing(self, on: bool) -> None:
         """Show or clear "typing…"."""
+        ...
+
+    async def react(self, emoji: str) -> bool:
+        """React to the message being answered; whether the reaction is there."""
         ...
 
 
@@ -178,6 +184,16 @@ async def draw(reply: Reply, sink: Sink) -> None:
         await renderer.show(reply.text)
     if reply.file is not None:
         await sink.send_file(reply.file)
+    await acknowledge(reply, sink)
+
+
+async def acknowledge(reply: Reply, sink: Sink) -> None:
+    """The sign that the message became a memory: a reaction, else its short line (read after the stream)."""
+    sign = reply.acknowledgement
+    if sign.emoji and await sink.react(sign.emoji):
+        return
+    if sign.line:
+        await sink.send(sign.line)
 
 
 async def respond(assistant: Answering, incoming: Incoming, sink: Sink) -> None:

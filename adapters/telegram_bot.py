@@ -86,8 +86,9 @@ class TelegramSink:
     typing_every = TYPING_EVERY
     preview = None
 
-    def __init__(self, chat: Chat, interval: float) -> None:
+    def __init__(self, chat: Chat, interval: float, message: Message | None = None) -> None:
         self._chat = chat
+        self._message = message
         self.interval = interval
 
     async def send(self, text: str) -> Message:
@@ -122,6 +123,17 @@ class TelegramSink:
         """Show "typing…" (Telegram clears it by itself)."""
         if on:
             await self._chat.send_action(ChatAction.TYPING)
+
+    async def react(self, emoji: str) -> bool:
+        """setMessageReaction on the user's message (Telegram lists its emoji without variation selectors)."""
+        if self._message is None:
+            return False
+        try:
+            await with_retry(lambda: self._message.set_reaction(emoji.replace("\ufe0f", "")))
+        except TelegramError as error:
+            log.info("telegram: no reaction in this chat (%s); a line instead", error)
+            return False
+        return True
 
 
 class TelegramDirect:
@@ -295,11 +307,11 @@ class TelegramAdapter:
             return
         incoming = self.to_incoming(message)
         if incoming is not None:
-            await respond(self._assistant, incoming, self.sink(message.chat))
+            await respond(self._assistant, incoming, self.sink(message.chat, message))
 
-    def sink(self, chat: Chat) -> TelegramSink:
-        """Where answers in `chat` are drawn."""
-        return TelegramSink(chat, self._settings.edit_interval)
+    def sink(self, chat: Chat, message: Message | None = None) -> TelegramSink:
+        """Where answers in `chat` are drawn (reactions go on `message`, the one being answered)."""
+        return TelegramSink(chat, self._settings.edit_interval, message)
 
     async def edit_ignoring_unchanged(self, sent: Message, text: str) -> Message | None:
         """Edit a sent message; Telegram's "message is not modified" is not an error for us."""

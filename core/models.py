@@ -199,6 +199,15 @@ class Notice(str):
 
 
 @dataclass
+class Acknowledgement:
+    """A discreet sign that the user's message became a memory: `emoji` as a reaction on that message,
+    or `line` (a short text) where the platform has no reactions or refused one. Both empty: no sign."""
+
+    emoji: str = ""
+    line: str = ""
+
+
+@dataclass
 class Reply:
     """What the core answers.
 
@@ -206,12 +215,16 @@ class Reply:
     text so far, not a delta) that the adapter renders by editing one message, throttled; the
     last snapshot is the final text. `file` is sent after the text. `private` marks replies that
     show memory contents: platforms that can (Discord) show them to the caller only.
+    `acknowledgement` may be filled while `updates` stream (a statement is stored once its exchange
+    is logged): the render loop reads it after the last snapshot. A copy made with
+    `dataclasses.replace` shares it.
     """
 
     text: str = ""
     updates: AsyncIterator[str] | None = None
     file: OutgoingFile | None = None
     private: bool = False
+    acknowledgement: Acknowledgement = field(default_factory=Acknowledgement)
 
     async def final_text(self) -> str:
         """Drain `updates` (if any) and return the final text."""

@@ -70,6 +70,7 @@ class FakeDiscord:
     Push events with `push_message` / `push_interaction`; `sent` holds every bot message by id;
     `fail_next[(method, route)] = n` answers the next n such calls with a 429 carrying Discord's headers;
     `refuse_next[(method, route)] = n` answers them with 403 Missing Permissions (not retried).
+    `reactions[(channel_id, message_id)]` lists the bot's reactions on a message (route "reaction").
     """
 
     def __init__(self, token: str, guild_id: int = 500, channel_id: int = 600) -> None:
@@ -86,6 +87,8 @@ class FakeDiscord:
         self.fail_next: dict[tuple[str, str], int] = {}
         self.refuse_next: dict[tuple[str, str], int] = {}
         self.pushed_at: dict[int, float] = {}
+        self.received: dict[int, int] = {}
+        self.reactions: dict[tuple[int, int], list[str]] = {}
         self._ids = itertools.count(10_000)
         self._seq = itertools.count(1)
         self._interactions: dict[str, int] = {}
@@ -105,6 +108,9 @@ class FakeDiscord:
         app.router.add_post(f"{api}/channels/{{channel}}/messages", self._create_message)
         app.router.add_patch(f"{api}/channels/{{channel}}/messages/{{message}}", self._edit_message)
         app.router.add_post(f"{api}/channels/{{channel}}/typing", self._typing)
+        app.router.add_put(
+            f"{api}/channels/{{channel}}/messages/{{message}}/reactions/{{emoji}}/@me", self._add_reaction
+        )
         app.router.add_post(f"{api}/interactions/{{id}}/{{token}}/callback", self._callback)
         app.router.add_post(f"{api}/webhooks/{{app}}/{{token}}", self._followup)
         app.router.add_patch(f"{api}/webhooks/{{app}}/{{token}}/messages/{{message}}", self._edit_webhook)
@@ -172,6 +178,7 @@ class FakeDiscord:
                 reply_to, channel, self.bot, original.content, guild=guild
             )
         self.pushed_at[message_id] = time.monotonic()
+        self.received[message_id] = channel
         await self._dispatch("MESSAGE_CREATE", data)
         return message_id
 
@@ -505,6 +512,22 @@ class FakeDiscord:
         sent.content = body.get("content", sent.content)
         sent.edits += 1
         return _json(self._sent_json(sent))
+
+    async def _add_reaction(self, request: web.Request) -> web.Response:
+        """Create Reaction: 204; an unknown message is 10008, a text that is no emoji 10014 (as Discord)."""
+        _, _, early = await self._record(request, "reaction")
+        if early:
+            return early
+        channel, message = int(request.match_info["channel"]), int(request.match_info["message"])
+        if self.received.get(message, self.sent[message].channel_id if message in self.sent else None) != channel:
+            return _json({"message": "Unknown Message", "code": 10008}, 404)
+        emoji = request.match_info["emoji"]  # aiohttp has already percent-decoded the path
+        if not emoji or emoji.isascii():
+            return _json({"message": "Unknown Emoji", "code": 10014}, 400)
+        reactions = self.reactions.setdefault((channel, message), [])
+        if emoji not in reactions:
+            reactions.append(emoji)
+        return web.Response(status=204)
 
     async def _typing(self, request: web.Request) -> web.Response:
         _, _, early = await self._record(request, "typing")

@@ -14,6 +14,10 @@ from tests.fakes.local_http import serve_locally
 
 BOT_ID = 7000
 BOT_USERNAME = "souvenir_test_bot"
+# The emoji a bot may react with by default (Bot API, ReactionTypeEmoji); any other is REACTION_INVALID.
+REACTION_EMOJI = frozenset(
+    ["👍", "👎", "❤", "🔥", "🥰", "👏", "😁", "🤔", "🤯", "😱", "🤬", "😢", "🎉", "🤩", "🤮", "💩", "🙏", "👌", "🕊", "🤡", "🥱", "🥴", "😍", "🐳", "❤\u200d🔥", "🌚", "🌭", "💯", "🤣", "⚡", "🍌", "🏆", "💔", "🤨", "😐", "🍓", "🍾", "💋", "🖕", "😈", "😴", "😭", "🤓", "👻", "👨\u200d💻", "👀", "🎃", "🙈", "😇", "😨", "🤝", "✍", "🤗", "🫡", "🎅", "🎄", "☃", "💅", "🤪", "🗿", "🆒", "💘", "🙉", "🦄", "😘", "💊", "🙊", "😎", "👾", "🤷\u200d♂", "🤷", "🤷\u200d♀", "😡"]
+)
 
 
 @dataclass
@@ -31,6 +35,9 @@ class FakeTelegram:
     Push updates with `tg.push_message(...)`; every call is recorded in `tg.calls`; `tg.files` maps
     file_id to bytes; `tg.fail_next[method] = retry_after` answers the next call of that method with 429;
     `tg.bad_gateway_next.add(method)` answers it with 502, as a proxy in front of the Bot API does.
+    `tg.reactions[(chat_id, message_id)]` holds the bot's reaction on a user's message
+    (setMessageReaction replaces it; an emoji outside REACTION_EMOJI is refused, as Telegram does);
+    `tg.reactions_disabled` holds chats where reactions are turned off.
     """
 
     def __init__(self, token: str) -> None:
@@ -41,6 +48,11 @@ class FakeTelegram:
         self.fail_next: dict[str, int] = {}
         self.bad_gateway_next: set[str] = set()
         self.messages: dict[tuple[int, int], str] = {}
+        self.received: set[tuple[int, int]] = set()
+        self.message_of: dict[int, int] = {}
+        """update_id → the pushed message's message_id."""
+        self.reactions: dict[tuple[int, int], list[str]] = {}
+        self.reactions_disabled: set[int] = set()
         self.served_at: dict[int, float] = {}
         self.started: set[int] = set()
         """Users who wrote to the bot in a private chat: the only ones a bot may message first."""
@@ -115,6 +127,8 @@ class FakeTelegram:
             }
         update_id = self._next_update
         self._next_update += 1
+        self.received.add((chat_id, message["message_id"]))
+        self.message_of[update_id] = message["message_id"]
         if edited:
             message["edit_date"] = int(time.time())
         self._updates.append({"update_id": update_id, "edited_message" if edited else "message": message})
@@ -239,6 +253,21 @@ class FakeTelegram:
             )
         self.messages[key] = params["text"]
         return _ok(self._bot_message(*key, params["text"]))
+
+    async def _m_setMessageReaction(self, params: dict) -> web.Response:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.received and key not in self.messages:
+            return _error(400, "Bad Request: MESSAGE_ID_INVALID")
+        if key[0] in self.reactions_disabled:
+            return _error(400, "Bad Request: REACTION_INVALID")
+        reaction = params.get("reaction") or []
+        if isinstance(reaction, str):
+            reaction = json.loads(reaction)
+        emoji = [r.get("emoji", "") for r in reaction if r.get("type") == "emoji"]
+        if len(emoji) != len(reaction) or any(e not in REACTION_EMOJI for e in emoji):
+            return _error(400, "Bad Request: REACTION_INVALID")
+        self.reactions[key] = emoji
+        return _ok(True)
 
     async def _m_getFile(self, params: dict) -> web.Response:
         file_id = params["file_id"]
