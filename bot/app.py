@@ -12,6 +12,7 @@ from bot.settings import Settings
 from core.access import AccessControl, AccessRules
 from core.assistant import Assistant, Exporter
 from core.conversation import Conversation, TalkSettings
+from core.disk import FullDiskAlert
 from core.embeddings import Embedder
 from core.export import exporter_for
 from core.i18n import Translator
@@ -76,6 +77,7 @@ async def build_app(
     # Adapters attach their direct-message channel to the notifier when they start.
     notifier = Notifier()
     membership = Membership(access, notifier, translate, store.interactions)
+    store.database.on_full = FullDiskAlert(membership.tell_managers, settings.data_dir.resolve()).writes_refused
     if exporter is None:
         exporter = exporter_for(memory)
     assistant = Assistant(

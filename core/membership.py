@@ -70,7 +70,7 @@ class Membership:
         if await self.access.is_allowed(incoming.user):
             return Reply(text=self._say(incoming, lang, "start.welcome"))
         if outcome.alert:
-            await self._tell_managers(
+            await self.tell_managers(
                 "code.guessing",
                 name=name,
                 user=incoming.user,
@@ -120,7 +120,7 @@ class Membership:
             return Reply(text=self._say(incoming, lang, "request.too_soon", count=hours))
         request = outcome.request
         note = request.note
-        told = await self._tell_managers(
+        told = await self.tell_managers(
             "request.notice",
             name=name,
             user=incoming.user,
@@ -237,7 +237,7 @@ class Membership:
             return Reply(text=self._say(incoming, lang, "private.sent"))
         return Reply(text=self._say(incoming, lang, "private.failed"))
 
-    async def _tell_managers(self, key: str, **params: object) -> int:
+    async def tell_managers(self, key: str, **params: object) -> int:
         """One direct message to each owner and admin, in their language; how many got it."""
         managers = await self.access.managers()
 

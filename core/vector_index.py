@@ -86,6 +86,7 @@ class VectorIndexes:
         self._save_retry_s = save_retry_s
         self._failed_at = 0.0
         directory.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_temporaries()
 
     def path(self, scope: str) -> Path:
         """Where the index of `scope` is saved."""
@@ -216,6 +217,17 @@ class VectorIndexes:
                 if not entry.users and not entry.dirty and self._loaded.get(scope) is entry:
                     del self._loaded[scope]
                     self.evictions += 1
+
+    def _remove_stale_temporaries(self, older_than_s: float = 600.0) -> None:
+        """Delete half-written index files a crash left behind (they only take space; a save in progress is younger)."""
+        now = time.time()
+        for tmp in self._directory.glob("*.tmp"):
+            try:
+                if now - tmp.stat().st_mtime > older_than_s:
+                    tmp.unlink()
+                    log.info("removed a half-written index file left by an interrupted save: %s", tmp.name)
+            except OSError:
+                continue
 
     async def _save(self, scope: str, entry: ScopeIndex, *, retry_now: bool = False) -> None:
         """Write the index atomically if it changed.

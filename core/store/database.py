@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -47,8 +47,8 @@ class Database:
         self._write_lock = asyncio.Lock()
         self.full_since: float | None = None
         """When writes started failing for lack of disk space (None while they succeed)."""
-        self.full_episodes = 0
-        """How many times writes started failing for lack of space (so that owners are told once each time)."""
+        self.on_full: Callable[[], object] | None = None
+        """Called when writes start failing for lack of disk space (once until a write succeeds again)."""
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -87,7 +87,8 @@ class Database:
                 if is_disk_full(error):
                     if self.full_since is None:
                         self.full_since = time.time()
-                        self.full_episodes += 1
+                        if self.on_full is not None:
+                            self.on_full()
                     raise DiskFull() from error
                 raise
             self.full_since = None  # stored: the disk has room again

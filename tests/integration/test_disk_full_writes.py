@@ -7,8 +7,11 @@ refuses the cache file. The whole product on a really full volume is tests/harde
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import shutil
+import time
 
 import pytest
 
@@ -82,3 +85,51 @@ async def test_an_index_cache_that_cannot_be_saved_stays_in_memory_and_is_saved_
     assert not app.indexes.save_failing
     saved = sorted(p.name for p in directory.iterdir())
     assert len(saved) == 1 and saved[0].endswith(".faiss"), saved
+
+
+async def test_half_written_index_files_left_by_a_crash_are_removed_at_start(make_app, tmp_path):
+    directory = tmp_path / "data" / "indexes"
+    directory.mkdir(parents=True)
+    old, fresh = directory / "console_user_local-0123456789.tmp", directory / "telegram_user_42-0123456789.tmp"
+    old.write_bytes(b"\0" * 4096)  # an interrupted save from an hour ago: it only takes space
+    fresh.write_bytes(b"\0" * 4096)  # another process's save in progress
+    hour_ago = time.time() - 3600
+    os.utime(old, (hour_ago, hour_ago))
+    await make_app(data_dir=tmp_path / "data")
+    assert not old.exists() and fresh.exists()
+
+
+class Inbox:
+    """A platform's direct-message channel that keeps what it was asked to send."""
+
+    prefix = "/"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send_direct(self, user_id: str, text: str) -> None:
+        self.sent.append((user_id, text))
+
+    def invite_link(self, code: str) -> str | None:
+        return None
+
+
+async def test_owners_are_told_once_per_full_disk_episode_in_their_language(make_app):
+    app = await make_app(admins=["telegram:7"], language="fr")
+    inbox = Inbox()
+    app.assistant.notifier.attach("telegram", inbox)
+    await cap_database(app)
+    long_text = "Le grenier garde les pneus d’hiver, le vieux berceau et trois cartons de lettres. " * 60
+    for _ in range(3):
+        assert "Le disque du serveur est plein" in await say(app, command="teach", args=long_text)
+    await asyncio.sleep(0.1)  # the notice goes out beside the request, never delaying it
+    assert len(inbox.sent) == 1, inbox.sent
+    user, text = inbox.sent[0]
+    assert user == "7" and text.startswith("💾 Le disque des données de Souvenir") and "sans redémarrage" in text
+
+    await uncap_database(app)
+    assert "n°" in await say(app, command="teach", args=long_text)
+    await cap_database(app)
+    assert "Le disque du serveur est plein" in await say(app, command="teach", args=long_text)
+    await asyncio.sleep(0.1)
+    assert len(inbox.sent) == 2, "a new episode (after writes succeeded again) is told again"
