@@ -73,8 +73,9 @@ class FullDiskAlert:
     async def _tell_managers(self) -> None:
         try:
             told = await self._tell("disk.full_alert", path=str(self._path))
-        except Exception:  # a notice must never break anything
-            log.warning("could not tell the owners that the disk is full", exc_info=True)
+        except Exception as error:  # a notice must never break anything (the app may be closing)
+            log.warning("could not tell the owners that the disk is full: %s", type(error).__name__)
+            log.debug("telling the owners failed", exc_info=True)
             return
         if not told:
             log.warning("no owner or admin could be told directly that the disk is full (see /status)")
