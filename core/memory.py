@@ -16,13 +16,13 @@ from core.errors import (
     AlreadyForgotten,
     BadInput,
     DocumentAlreadyForgotten,
-    FileTooLarge,
     LimitReached,
     UnknownDocument,
     UnknownMemory,
 )
+from core.ingestion.admission import admit
 from core.ingestion.chunking import ChunkPolicy, split_sentences
-from core.ingestion.parsers import ParseOptions, check_supported, parse_file
+from core.ingestion.parsers import ParseOptions, parse_file
 from core.ingestion.scanned_pdf import ScanReading
 from core.models import Document, IngestReport, Kind, Memory, NewMemory, SearchHit
 from core.retrieval.context import embedding_text
@@ -30,7 +30,7 @@ from core.retrieval.hybrid import Retriever
 from core.retrieval.keyword_text import coverage
 from core.retrieval.modes import Mode
 from core.store import ScopeStats, Store
-from core.text import file_display_name, states, storable
+from core.text import states, storable
 from core.vector_index import VectorIndexes
 
 TEACHING_IMPORTANCE = 0.8
@@ -440,11 +440,7 @@ class MemoryService:
         web page is stored under the photo's or the page's name, parsed as `.txt`). `scans` reads the
         pages of a PDF that have no text layer by OCR (None: such pages are left out).
         """
-        if parse_as is None:  # a real file name: its last part, without control characters
-            name = file_display_name(name)
-        check_supported(parse_as or name)
-        if len(data) > self.limits.max_upload_bytes:
-            raise FileTooLarge(name=name, size=len(data), limit=self.limits.max_upload_bytes)
+        name = admit(name, len(data), self.limits.max_upload_bytes, parse_as=parse_as)
         if importance is not None and not 0.0 <= importance <= 1.0:
             raise BadInput(key="error.importance_range")
         sha256 = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())

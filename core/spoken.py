@@ -4,35 +4,31 @@ from __future__ import annotations
 
 import re
 
-from core.commands import REGISTRY, Registry
+from core.commands import REGISTRY, Command, Registry
 
-# Words people say for a command, besides its name and aliases (Whisper writes what it hears).
-SPOKEN = {
-    "enseigne": "teach",
-    "retiens": "teach",
-    "apprends": "teach",
-    "corrige": "correct",
-    "oublie": "forget",
-}
 _HEAD = re.compile(r"^\s*([^\W\d_]+)\s*([.,:;!?…-]+|$)\s*(.*)$", re.DOTALL)
 
 
-def command_words() -> str:
+def command_words(registry: Registry = REGISTRY) -> str:
     """The words that start a spoken command, as Whisper hot words (so "teach, …" is heard as such)."""
-    return ", ".join(["teach", "correct", "remember", "forget", *SPOKEN])
+    return registry.hot_words()
 
 
-def spoken_command(transcript: str, registry: Registry = REGISTRY) -> tuple[str | None, str]:
-    """`Teach. The key is…` → ("teach", "The key is…"); a question stays (None, transcript).
+def heard_command(transcript: str, registry: Registry = REGISTRY) -> tuple[Command | None, str]:
+    """`Teach. The key is…` → (teach, "The key is…"); a question stays (None, transcript).
 
     A command word counts only when it stands alone or is followed by a pause that Whisper writes as
     punctuation, so "Why is the sky blue?" stays a question while "Why?" asks which memories were used.
+    Words come from the registry: each command's spoken words, and any of its names.
     """
     match = _HEAD.match(transcript)
-    if not match:
-        return None, transcript.strip()
-    word = match.group(1).lower()
-    command = registry.find(SPOKEN.get(word, word))
+    command = registry.heard(match.group(1)) if match else None
     if command is None:
         return None, transcript.strip()
-    return command.name, match.group(3).strip()
+    return command, match.group(3).strip()
+
+
+def spoken_command(transcript: str, registry: Registry = REGISTRY) -> tuple[str | None, str]:
+    """The name of the command a transcript starts with (or None) and the rest."""
+    command, rest = heard_command(transcript, registry)
+    return (command.name if command else None), rest

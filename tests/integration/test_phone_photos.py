@@ -65,7 +65,7 @@ async def test_an_english_image_file_keeps_its_name_and_its_caption(make_app):
     assert stored[0].source == "bill.png"
     assert stored[0].text.startswith("Plumber's bill for the flat")
     assert "Invoice 5931 dated 04/11/2026" in stored[0].text
-    exported = json.loads((await app.assistant._exporter(SCOPE, "json")).data)
+    exported = json.loads((await app.assistant.services.exporter(SCOPE, "json")).data)
     assert "Plumbing repair: 218 dollars due" in json.dumps(exported, ensure_ascii=False)
 
     again = await (

@@ -1,0 +1,78 @@
+"""This chat's settings (model, language, recent turns) and the first contact."""
+
+from __future__ import annotations
+
+from core.commands.call import Call
+from core.commands.declaration import argument, command
+from core.errors import BadInput, UserError
+from core.i18n import SUPPORTED
+from core.models import Reply
+
+
+@command(
+    "model",
+    "Show or switch the model of this chat",
+    "Voir ou changer le modèle de cette discussion",
+    argument("name", "NAME", "NOM", "An Ollama model", "Un modèle Ollama", required=False),
+    admin_in_groups=True,
+)
+async def model(call: Call) -> Reply:
+    """The chat's model and those available, or switch to another one."""
+    conversation, llm, chat = call.services.conversation, call.services.llm, call.incoming.chat_key
+    wanted = call.args.strip()
+    current = call.say("model.current", model=await conversation.model_for(chat))
+    if not wanted:
+        try:
+            models = await llm.list_models()
+        except UserError:
+            return Reply(text=current + "\n" + call.say("model.unreachable"))
+        return Reply(text=current + "\n" + call.say("model.available", models=", ".join(models) or "—"))
+    models = await llm.list_models()
+    if wanted not in models and f"{wanted}:latest" not in models:
+        return Reply(text=call.say("error.model_missing", model=wanted))
+    await conversation.set_model(chat, wanted)
+    return Reply(text=call.say("model.set", model=wanted))
+
+
+@command(
+    "language",
+    "Show or choose the language of this chat",
+    "Voir ou choisir la langue de cette discussion",
+    argument("language", "fr|en", "fr|en", "fr or en", "fr ou en", required=False),
+    aliases=("langue",),
+    admin_in_groups=True,
+)
+async def language(call: Call) -> Reply:
+    """The chat's language, or choose another (answered in the new one)."""
+    wanted = call.args.strip().lower()
+    if not wanted:
+        return Reply(text=call.say("language.current"))
+    if wanted not in SUPPORTED:
+        raise BadInput(key="language.usage")
+    await call.services.conversation.set_language(call.incoming.chat_key, wanted)
+    return Reply(text=call.say("language.set", lang=wanted))
+
+
+@command(
+    "reset",
+    "Clear the short-term conversation (memories are kept)",
+    "Effacer la conversation récente (les souvenirs restent)",
+    destructive=True,
+)
+async def reset(call: Call) -> Reply:
+    """Forget this chat's recent turns; memories stay."""
+    await call.services.conversation.reset(call.incoming.chat_key)
+    return Reply(text=call.say("reset.done"))
+
+
+@command(
+    "start",
+    "Start; with a pairing code, become the owner",
+    "Démarrer ; avec un code d'appairage, devenir propriétaire",
+    argument("code", "CODE", "CODE", "The pairing code", "Le code d'appairage", required=False),
+    aliases=("pair",),
+    pairs=True,
+)
+async def start(call: Call) -> Reply:
+    """The welcome (a pairing code is tried by the router, before access is checked)."""
+    return Reply(text=call.say("start.welcome"))

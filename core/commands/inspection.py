@@ -1,0 +1,70 @@
+"""Looking into the memory: the sources of the last answer, the state of things, an export."""
+
+from __future__ import annotations
+
+from core.commands.call import Call
+from core.commands.declaration import argument, command
+from core.errors import BadInput
+from core.models import Reply
+
+EXPORT_FORMATS = ("json", "jsonl", "text")
+
+
+@command(
+    "why",
+    "Which memories my last answer used",
+    "Sur quels souvenirs s'appuyait ma dernière réponse",
+    lists_memory=True,
+)
+async def why(call: Call) -> Reply:
+    """The memories behind the last answer in this chat."""
+    return Reply(text=await call.services.conversation.why(call.incoming, call.lang))
+
+
+@command("status", "Memory and model status", "État de la mémoire et du modèle", lists_memory=True)
+async def status(call: Call) -> Reply:
+    """Counts, sizes, the embedder and whether the model answers."""
+    services, incoming = call.services, call.incoming
+    state = await services.memory.status(incoming.scope)
+    model = await services.conversation.model_for(incoming.chat_key)
+    reachable = await services.llm.is_reachable()
+    kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(state.stats.by_kind.items())) or "—"
+    lines = [
+        call.say("status.header", scope=incoming.scope),
+        call.say("status.kinds", total=state.stats.live, kinds=kinds),
+        call.say("status.superseded", count=state.stats.superseded),
+        call.say("status.documents", count=state.stats.documents),
+        call.say("status.index", size=_human_size(state.index_bytes)),
+        call.say("status.embedder", name=state.embedder),
+        call.say("status.model", model=model, state=call.say("status.reachable" if reachable else "status.unreachable")),
+        call.say("status.interactions", count=state.stats.interactions),
+    ]
+    return Reply(text="\n".join(lines))
+
+
+@command(
+    "export",
+    "Export this chat's memory as a file",
+    "Exporter la mémoire de cette discussion",
+    argument("format", "|".join(EXPORT_FORMATS), "|".join(EXPORT_FORMATS), "File format", "Format du fichier", required=False),
+    lists_memory=True,
+)
+async def export(call: Call) -> Reply:
+    """This scope's memory as a file in the asked format."""
+    exporter = call.services.exporter
+    if exporter is None:
+        return Reply(text=call.say("export.unavailable"))
+    fmt = (call.args.strip() or "json").lower()
+    if fmt not in EXPORT_FORMATS:
+        raise BadInput(detail=call.command.usage(call.lang, call.incoming.prefix))
+    exported = await exporter(call.incoming.scope, fmt)
+    return Reply(text=exported.caption or exported.name, file=exported)
+
+
+def _human_size(size: float) -> str:
+    """Bytes as B, KB or MB."""
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
