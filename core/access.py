@@ -52,6 +52,7 @@ class Redemption:
     role: str | None = None
     alert: bool = False
     failures: int = 0
+    invited_by: str | None = None
 
 
 class RequestResult(StrEnum):
@@ -178,7 +179,7 @@ class AccessControl:
                     user, role, name=name, granted_by=invitation.created_by, language=language
                 )
                 await self._close_request(user, APPROVED, invitation.created_by)
-                return Redemption(CodeResult.JOINED, role)
+                return Redemption(CodeResult.JOINED, role, invited_by=invitation.created_by)
             if invitation is not None:
                 used = invitation.used_by is not None
                 return Redemption(CodeResult.USED if used else CodeResult.EXPIRED)

@@ -65,6 +65,8 @@ class Membership:
             return Reply(text=self._say(incoming, lang, "access.paired", user=incoming.user), private=True)
         if outcome.result is CodeResult.JOINED:
             await self._record(incoming, "start <invitation code>", f"{incoming.user} joined: {outcome.role}")
+            if outcome.invited_by:
+                await self._tell(outcome.invited_by, "code.joined_notice", name=name or incoming.user, user=incoming.user)
             role = self._role(lang, outcome.role or MEMBER)
             return Reply(text=self._say(incoming, lang, "code.joined", role=role), private=True)
         if await self.access.is_allowed(incoming.user):
@@ -252,6 +254,11 @@ class Membership:
 
         results = await asyncio.gather(*(tell(m) for m in managers if self.notifier.reachable(m.user)))
         return sum(results)
+
+    async def _tell(self, to: str, key: str, **params: object) -> bool:
+        """One direct message to `to`, in their language and their platform's syntax."""
+        lang = normalise_language(await self.access.language_of(to), self._t.default)
+        return await self.notifier.tell(to, self._t(lang, key, c=self.notifier.prefix(to), **params))
 
     async def _record(self, incoming: Incoming, action: str, outcome: str) -> None:
         """One line in the interaction log for an access change (codes are never written)."""

@@ -90,6 +90,7 @@ async def test_pairing_then_invitation_makes_a_member_once(family):
     assert f"https://t.me/bot?start={code}" in text
     assert "Welcome" in await family.say("redeem", "2", code.lower(), name="Paul")
     assert await family.access.role("telegram:2") == "member"
+    assert family.inbox.to("1") == ["✅ Paul (telegram:2) joined with your invitation."]
     assert "already been used" in await family.say("redeem", "3", code, name="Eve")
     assert not await family.access.is_allowed("telegram:3")
 
