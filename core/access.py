@@ -15,6 +15,8 @@ from core.store.access_requests import APPROVED, PENDING, REFUSED, AccessRequest
 from core.store.invitations import InvitationStore
 from core.store.roles import ADMIN, MEMBER, OWNER, Member, RoleStore
 
+VOID = "(voided: shown in a group)"
+"""`used_by` of an invitation whose code was typed where others could read it."""
 SETTINGS = "settings"
 """`granted_by` of the people listed in SOUVENIR_ALLOWED_USERS / SOUVENIR_ADMINS."""
 
@@ -190,6 +192,18 @@ class AccessControl:
         return Redemption(
             CodeResult.WRONG, alert=alert, failures=self.rules.guesses.attempts if locked else 0
         )
+
+    async def void(self, code: str) -> bool:
+        """Make a code that was shown to others (typed in a group) unusable; whether it was a live one."""
+        typed = normalise(code)
+        expected = normalise(self.pairing_code or "")
+        if expected and hmac.compare_digest(typed.encode(), expected.encode()):
+            self.pairing_code = None
+            return True
+        if self._invitations is None or not typed:
+            return False
+        _, voided = await self._invitations.use(code_hash(typed), VOID, self._clock())
+        return voided
 
     async def invite(self, by: str, role: str = MEMBER) -> tuple[str, float]:
         """A one-time invitation code for `role` (admins only): (code, seconds it stays valid)."""

@@ -55,7 +55,10 @@ class Membership:
     async def redeem(self, incoming: Incoming, lang: str, code: str) -> Reply | None:
         """A pairing or invitation code sent by `incoming.user`; None when they are being ignored."""
         if incoming.is_group:
-            return Reply(text=self._say(incoming, lang, "code.in_group"), private=True)
+            voided = await self.access.void(code)
+            if voided:
+                await self._record(incoming, "start <code> in a group", "code voided: shown in a group")
+            return Reply(text=self._say(incoming, lang, "code.voided" if voided else "code.in_group"), private=True)
         name = _name(incoming)
         outcome = await self.access.redeem(incoming.user, code, name=name, language=lang)
         if outcome.result is CodeResult.IGNORED:
