@@ -183,7 +183,7 @@ class AccessControl:
                 await self._close_request(user, APPROVED, invitation.created_by)
                 return Redemption(CodeResult.JOINED, role, invited_by=invitation.created_by)
             if invitation is not None:
-                used = invitation.used_by is not None
+                used = invitation.used_by not in (None, VOID)
                 return Redemption(CodeResult.USED if used else CodeResult.EXPIRED)
         if await self.is_allowed(user):
             return Redemption(CodeResult.WRONG)

@@ -247,3 +247,11 @@ async def test_roles_survive_a_restart(make_app, tmp_path):
         assert await access.is_group_open("telegram:chat:-3")
     finally:
         await again.close()
+
+
+async def test_an_invitation_typed_in_a_group_stops_working(family):
+    text = await family.say("invite", "1")
+    code = next(word for word in text.split() if word.count("-") == 2 and len(word) == 14)
+    assert "no longer works" in await family.say("redeem", "8", code, group="-9")
+    assert "expired" in await family.say("redeem", "8", code)
+    assert not await family.access.is_allowed("telegram:8")
