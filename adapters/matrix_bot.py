@@ -203,7 +203,8 @@ class MatrixAdapter:
     # --- invites -------------------------------------------------------------------------------
 
     async def _on_invite(self, room: MatrixRoom, event: InviteMemberEvent) -> None:
-        if event.state_key == self.client.user_id and event.membership == "invite":
+        # Our own member event in a room's invite state: we are invited (_answer_invite checks the room).
+        if event.state_key == self.client.user_id:
             if (event.content or {}).get("is_direct"):
                 self._direct_invites.add(room.room_id)
             await self._answer_invite(room.room_id, event.sender)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from core.access import AccessControl
+from core.access_codes import looks_like_code
 from core.commands import REGISTRY, Call, Command, Exporter, Registry, Services
 from core.conversation import Conversation, guarded
 from core.errors import NotAllowed, UserError
@@ -51,7 +52,7 @@ class Assistant:
         self.conversation = conversation
         self.access = access
         self.registry = registry
-        self.services = Services(memory, conversation, llm, translate, registry, exporter)
+        self.services = Services(memory, conversation, llm, translate, registry, exporter, self.membership)
         self.intake = Intake(memory, media or MediaInput(off={"ocr": "", "voice": "", "web": ""}), translate)
         self.policy = Policy(registry, translate)
         self._t = translate
@@ -88,7 +89,7 @@ class Assistant:
 
     async def replies_privately(self, incoming: Incoming) -> bool:
         """Whether the reply is for the sender only (memory listings and refusals in a group)."""
-        allowed = await self.access.is_allowed(incoming.user)
+        allowed = await self._may_use(incoming)
         return self.policy.is_private(incoming, self.policy.command_of(incoming), allowed)
 
     async def handle(self, incoming: Incoming) -> Reply | None:
@@ -100,7 +101,7 @@ class Assistant:
         try:
             if not self.policy.is_addressed(incoming):
                 return None
-            allowed = await self.access.is_allowed(incoming.user)
+            allowed = await self._may_use(incoming)
             return await self._route(incoming, lang, allowed)
         except UserError as error:
             return Reply(text=self._say(incoming, lang, error.key, **error.params))
@@ -108,12 +109,20 @@ class Assistant:
             log.exception("handling a %s request failed", incoming.platform)
             return Reply(text=self._say(incoming, lang, "error.generic"))
 
+    async def _may_use(self, incoming: Incoming) -> bool:
+        """Access, checked once: allowed people anywhere; in a group opened to its members, anyone there."""
+        return await self.access.may_use(incoming.user, incoming.scope, is_group=incoming.is_group)
+
     async def _route(self, incoming: Incoming, lang: str, allowed: bool) -> Reply | None:
+        if not allowed and self.access.is_ignored(incoming.user):
+            return None  # too many wrong codes lately: no answer at all for a while
         word, args = self.policy.parse(incoming)
         command = self.registry.find(word)
         if command is not None and command.pairs and args.strip():
-            return await self._pair(incoming, lang, args, command, allowed)
-        if not allowed:
+            return await self.membership.redeem(incoming, lang, args)
+        if not allowed and command is None and not incoming.is_group and looks_like_code(incoming.text):
+            return await self.membership.redeem(incoming, lang, incoming.text)
+        if not allowed and not (command is not None and command.strangers):
             return self.policy.refusal(incoming, lang, command)
         voice = self.intake.voice_note(incoming)
         if voice is not None and command is None:
@@ -130,11 +139,15 @@ class Assistant:
             return Reply(updates=guarded(self.intake.link(incoming, url, lang), lang, self._t))
         return await self._run(incoming, lang, command or self.registry.plain_text, args, allowed)
 
-    async def _run(self, incoming: Incoming, lang: str, command: Command, args: str, allowed: bool) -> Reply:
+    async def _run(
+        self, incoming: Incoming, lang: str, command: Command, args: str, allowed: bool
+    ) -> Reply | None:
         """Run a command's handler under the policy (admins for shared settings, privacy of listings, streams guarded)."""
         if self.policy.needs_admin(incoming, command, args) and not await self.access.is_admin(incoming.user):
             raise NotAllowed()
         reply = await command.handler(Call(incoming, lang, args, command, self.services))
+        if reply is None:
+            return None  # deserves silence (a request repeated too often)
         if reply.updates is not None:
             reply.updates = guarded(reply.updates, lang, self._t)
         reply.private = reply.private or self.policy.is_private(incoming, command, allowed)
@@ -146,15 +159,6 @@ class Assistant:
         command = command or self.registry.plain_text
         spoken = replace(incoming, text=transcript, command=command.name, args=args, attachments=[])
         return await self._route(spoken, lang, True)
-
-    async def _pair(self, incoming: Incoming, lang: str, code: str, command: Command, allowed: bool) -> Reply:
-        if await self.access.pair(incoming.user, code):
-            return Reply(text=self._say(incoming, lang, "access.paired", user=incoming.user), private=True)
-        if allowed:
-            return Reply(text=self._say(incoming, lang, "start.welcome"))
-        bad = self._say(incoming, lang, "access.bad_code")
-        refusal = self.policy.refusal(incoming, lang, command)
-        return Reply(text=f"{bad}\n{refusal.text}" if refusal else bad, private=True)
 
 
 def _heard(transcript: str, reply: Reply) -> Reply:

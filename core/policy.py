@@ -35,7 +35,7 @@ class Policy:
         """Whether the reply is for the sender only: memory listings and refusals, in a group."""
         if not incoming.is_group:
             return False
-        return not allowed or (command is not None and command.lists_memory)
+        return not allowed or (command is not None and (command.lists_memory or command.private))
 
     def refusal(self, incoming: Incoming, lang: str, command: Command | None) -> Reply | None:
         """Full refusal (with the id and pairing) in a direct chat or privately; in a group one

@@ -6,13 +6,13 @@ inspection, chat) and add its messages to core/i18n.py: nothing else names it.
 
 from __future__ import annotations
 
-from core.commands import basics, chat, inspection, memory
+from core.commands import access, basics, chat, inspection, memory
 from core.commands.call import Call, Exporter, Services
 from core.commands.declaration import Argument, Command, Text, argument, command, pick
 from core.commands.parsing import correction_target, parse_correction, parse_forget, parse_page
 from core.commands.registry import PLATFORM_PREFIXES, Registry, folded
 
-REGISTRY = Registry.of_modules(basics, memory, inspection, chat)
+REGISTRY = Registry.of_modules(basics, memory, inspection, chat, access)
 """Every command, in the order help and menus show them."""
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from core.commands.registry import Registry
     from core.conversation import Conversation
     from core.llm import ChatModel
+    from core.membership import Membership
     from core.memory import MemoryService
 
 Exporter = Callable[[str, str], Awaitable[OutgoingFile]]
@@ -29,6 +30,7 @@ class Services:
     translate: Translator
     registry: Registry
     exporter: Exporter | None = None
+    membership: Membership | None = None
 
 
 @dataclass(frozen=True)

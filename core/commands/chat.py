@@ -67,12 +67,14 @@ async def reset(call: Call) -> Reply:
 
 @command(
     "start",
-    "Start; with a pairing code, become the owner",
-    "Démarrer ; avec un code d'appairage, devenir propriétaire",
-    argument("code", "CODE", "CODE", "The pairing code", "Le code d'appairage", required=False),
+    "Start; with a code, become the owner (pairing) or join (invitation)",
+    "Démarrer ; avec un code, devenir propriétaire (appairage) ou entrer (invitation)",
+    argument(
+        "code", "CODE", "CODE", "A pairing or invitation code", "Un code d’appairage ou d’invitation", required=False
+    ),
     aliases=("pair",),
     pairs=True,
 )
 async def start(call: Call) -> Reply:
-    """The welcome (a pairing code is tried by the router, before access is checked)."""
+    """The welcome (a code is tried by the router through core.membership, before access is checked)."""
     return Reply(text=call.say("start.welcome"))

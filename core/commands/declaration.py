@@ -69,7 +69,12 @@ class Command:
     takes_files: bool = False
     """Files and links sent with it (or without a command) are ingested through the intake."""
     pairs: bool = False
-    """With an argument, it is a pairing code tried before the access check (start)."""
+    """With an argument, it is a pairing or invitation code tried before the access check (start)."""
+    strangers: bool = False
+    """People without access may run it (asking for access)."""
+    private: bool = False
+    """Its reply is for the caller only (codes, member lists): ephemeral where the platform can, else
+    sent to their direct chat from a group."""
     separator: str = " "
     """What joins the arguments in its text (`correct WRONG | RIGHT`)."""
 

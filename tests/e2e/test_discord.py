@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import discord
 import pytest
@@ -349,3 +350,43 @@ async def test_the_core_messages_a_user_directly_in_their_dm_channel(discord_ser
     assert [s.content for s in discord_server.in_channel(channel)] == ["🔔 A notice from the core"]
     (opened,) = discord_server.requests("POST", "/users/@me/channels")
     assert str(opened.body["recipient_id"]) == "2"
+
+
+FAMILY_CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+
+
+async def test_a_family_lets_itself_in_by_invitation_and_by_request(discord_server, make_app):
+    app = await make_app()
+    adapter = adapter_for(settings_for(discord_server), app)
+    await adapter.start()
+    server = discord_server
+
+    def dm(author: dict):
+        return lambda: server.in_channel(server.dm_channel(int(author["id"])))
+
+    try:
+        code = app.assistant.access.new_pairing_code()
+        token = await server.push_interaction(ALICE, "start", {"code": code}, guild=False)
+        await settled(server, lambda: server.for_interaction(token), "owner")
+
+        # An invitation made in the server is shown to the owner only; Bob uses it in a DM.
+        token = await server.push_interaction(ALICE, "invite")
+        invitation = await settled(server, lambda: server.for_interaction(token), "Invitation")
+        assert all(s.ephemeral for s in server.for_interaction(token))
+        await server.push_message(BOB, f"/start {FAMILY_CODE.search(invitation).group(0)}", guild=False)
+        await settled(server, dm(BOB), "Welcome")
+
+        # Mallory asks; Alice gets one DM naming her, approves with a slash command, Mallory is told.
+        token = await server.push_interaction(MALLORY, "request", {"text": "Bob's sister"}, guild=False)
+        await settled(server, lambda: server.for_interaction(token), "sent to the owner")
+        notice = await settled(server, dm(ALICE), "asks for access")
+        assert "mallory (discord:3)" in notice and "Bob's sister" in notice
+        assert server.requests("POST", "/users/@me/channels")
+        number = re.search(r"/approve (\d+)", notice).group(1)
+        token = await server.push_interaction(ALICE, "approve", {"request": number}, guild=False)
+        await settled(server, lambda: server.for_interaction(token), "is now a member")
+        await settled(server, dm(MALLORY), "accepted")
+        assert await app.assistant.access.role("discord:2") == "member"
+        assert await app.assistant.access.role("discord:3") == "member"
+    finally:
+        await adapter.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 from collections.abc import AsyncIterator
 
@@ -433,3 +434,35 @@ async def test_a_stranger_s_direct_chat_is_joined_so_they_can_ask_while_group_in
     room = await dm(mallory, adapter)
     refusal = await mallory.answer(room, "hello")
     assert mallory.user_id in refusal and "!request" in refusal
+
+
+FAMILY_CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+
+
+async def test_strangers_open_a_direct_chat_and_are_let_in_by_invitation_or_request(bot, users):
+    alice, bob, carol = await users("alice"), await users("bob"), await users("carol")
+    adapter = await bot()  # nobody is listed in the settings
+    access = adapter._assistant.access
+
+    room = await dm(alice, adapter)  # a direct chat is accepted from anyone: they may ask there
+    assert "owner" in await alice.answer(room, f"!start {access.new_pairing_code()}")
+    invitation = await alice.answer(room, "!invite")
+    code = FAMILY_CODE.search(invitation).group(0)
+    assert "!start" in invitation
+
+    bob_room = await dm(bob, adapter)
+    assert "Welcome" in await bob.answer(bob_room, f"!start {code}")
+    assert "Remembered" in await bob.answer(bob_room, "!teach Bob plays the cello")
+
+    carol_room = await dm(carol, adapter)
+    assert "!request" in await carol.answer(carol_room, "hello")
+    assert "sent to the owner" in await carol.answer(carol_room, "!request Bob's sister")
+    notice = await alice.wait_for(
+        lambda: next((m.text for m in alice.messages.values() if "asks for access" in m.text), None)
+    )
+    assert carol.user_id in notice and "Bob's sister" in notice
+    number = re.search(r"!approve (\d+)", notice).group(1)
+    assert "is now a member" in await alice.answer(room, f"!approve {number}")
+    await carol.wait_for(lambda: any("accepted" in m.text for m in carol.messages.values()))
+    assert "Remembered" in await carol.answer(carol_room, "!teach Carol likes tea")
+    assert await access.role(f"matrix:{carol.user_id}") == "member"

@@ -63,6 +63,12 @@ class _Access:
         self.asked += 1
         return self.allowed
 
+    async def may_use(self, user: str, scope: str, *, is_group: bool) -> bool:
+        return await self.is_allowed(user)
+
+    def is_ignored(self, user: str) -> bool:
+        return False
+
 
 def _assistant(access: _Access) -> Assistant:
     memory = SimpleNamespace(store=SimpleNamespace(interactions=None))  # the handlers here use no memory
