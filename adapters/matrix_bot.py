@@ -21,11 +21,13 @@ from nio import (
     RoomEncryptedAudio,
     RoomEncryptedFile,
     RoomEncryptedImage,
+    RoomEncryptedVideo,
     RoomGetEventResponse,
     RoomMessageAudio,
     RoomMessageFile,
     RoomMessageImage,
     RoomMessageText,
+    RoomMessageVideo,
     RoomPreset,
     RoomSendResponse,
     SyncResponse,
@@ -45,13 +47,15 @@ from core.scope import group_scope, user_scope
 
 log = logging.getLogger(__name__)
 
-ENCRYPTED_FILES = (RoomEncryptedFile, RoomEncryptedImage, RoomEncryptedAudio)
-FILE_EVENTS = (RoomMessageFile, RoomMessageImage, RoomMessageAudio, *ENCRYPTED_FILES)
+ENCRYPTED_FILES = (RoomEncryptedFile, RoomEncryptedImage, RoomEncryptedAudio, RoomEncryptedVideo)
+FILE_EVENTS = (RoomMessageFile, RoomMessageImage, RoomMessageAudio, RoomMessageVideo, *ENCRYPTED_FILES)
 _KINDS = {
     RoomMessageImage: AttachmentKind.IMAGE,
     RoomEncryptedImage: AttachmentKind.IMAGE,
     RoomMessageAudio: AttachmentKind.AUDIO,
     RoomEncryptedAudio: AttachmentKind.AUDIO,
+    RoomMessageVideo: AttachmentKind.VIDEO,
+    RoomEncryptedVideo: AttachmentKind.VIDEO,
 }
 
 PLATFORM = "matrix"
@@ -233,7 +237,7 @@ class MatrixAdapter:
         self._spawn(self._answer(room, event, await self._incoming(room, event, text)))
 
     async def _on_file(self, room: MatrixRoom, event) -> None:
-        """An m.file, m.image or m.audio (voice messages are m.audio), encrypted or not."""
+        """An m.file, m.image, m.audio (voice messages are m.audio) or m.video, encrypted or not."""
         if not self._replay or self._is_own(event):
             return
         content = event.source.get("content", {})

@@ -9,7 +9,20 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 from urllib.parse import urlparse
 
-from telegram import Audio, Bot, BotCommand, Chat, Document, Message, MessageEntity, PhotoSize, Update, Voice
+from telegram import (
+    Audio,
+    Bot,
+    BotCommand,
+    Chat,
+    Document,
+    Message,
+    MessageEntity,
+    PhotoSize,
+    Update,
+    Video,
+    VideoNote,
+    Voice,
+)
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
@@ -29,7 +42,7 @@ MAX_RETRIES = 5
 PUBLIC_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 TYPING_EVERY = 4.5  # Telegram clears "typing…" after 5 s
 T = TypeVar("T")
-_File = Document | PhotoSize | Voice | Audio
+_File = Document | PhotoSize | Voice | Audio | Video | VideoNote
 
 
 def read_mention(text: str, bot_username: str) -> tuple[str | None, bool]:
@@ -188,7 +201,15 @@ class TelegramAdapter:
         app.add_handler(
             MessageHandler(
                 filters.UpdateType.MESSAGE
-                & (filters.TEXT | filters.Document.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO),
+                & (
+                    filters.TEXT
+                    | filters.Document.ALL
+                    | filters.PHOTO
+                    | filters.VOICE
+                    | filters.AUDIO
+                    | filters.VIDEO_NOTE
+                    | filters.VIDEO
+                ),
                 self._on_message,
             )
         )
@@ -266,7 +287,7 @@ class TelegramAdapter:
         return incoming
 
     def _attachments(self, message: Message) -> list[Attachment]:
-        """A document, photo (largest size), voice note or audio file as a lazy neutral attachment."""
+        """A document, photo (largest size), voice note, audio file, round video note or video as a lazy attachment."""
         if message.document is not None:
             document = message.document
             return [self._lazy(message, document, document.file_name or "document", mime=document.mime_type)]
@@ -283,6 +304,18 @@ class TelegramAdapter:
                     mime=sound.mime_type,
                     kind=AttachmentKind.AUDIO,
                     duration=as_seconds(lambda: sound.duration),
+                )
+            ]
+        video = message.video_note or message.video
+        if video is not None:
+            return [
+                self._lazy(
+                    message,
+                    video,
+                    getattr(video, "file_name", None) or "",
+                    mime=getattr(video, "mime_type", None),
+                    kind=AttachmentKind.VIDEO,
+                    duration=as_seconds(lambda: video.duration),
                 )
             ]
         return []

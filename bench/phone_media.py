@@ -86,6 +86,21 @@ def speak(text: str, voice: str = "en", *, speed: int = 130, markup: bool = Fals
         return ogg.read_bytes()
 
 
+def video_note(text: str, voice: str = "fr", *, speed: int = 130, sound: bool = True) -> bytes:
+    """A round video note as Telegram sends it: MP4 (H.264 video, AAC sound of `text` spoken), 240×240."""
+    with tempfile.TemporaryDirectory() as folder:
+        wav = Path(folder) / "speech.wav"
+        mp4 = Path(folder) / "note.mp4"
+        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(wav), text], check=True)
+        picture = ["-f", "lavfi", "-i", "testsrc=size=240x240:rate=15"]
+        if sound:
+            _ffmpeg(*picture, "-i", str(wav), "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-b:a", "64k", str(mp4))  # fmt: skip
+        else:
+            _ffmpeg(*picture, "-t", "3", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(mp4))
+        return mp4.read_bytes()
+
+
 def silence(seconds: float) -> bytes:
     """An OGG/Opus file of `seconds` of silence (for the duration limit)."""
     with tempfile.TemporaryDirectory() as folder:

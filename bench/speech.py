@@ -21,7 +21,7 @@ from bench.common import machine, peak_rss_mb, run_benchmark
 from bench.phone import edit_distance
 from bench.phone_media import speak
 from bench.speech_set import Note, notes, words
-from core.ingestion.transcription import TranscriptionOptions, WhisperTranscriber, repeats_itself
+from core.ingestion.transcription import PROMPTS, TranscriptionOptions, WhisperTranscriber, repeats_itself
 from core.spoken import command_words, spoken_command
 
 TEN_SECONDS = (
@@ -32,20 +32,23 @@ TEN_SECONDS = (
 
 @dataclass(frozen=True)
 class Config:
-    """One way to run Whisper: model, weight type, and whether the command words are hot words."""
+    """One way to run Whisper: model, weight type, command words as hot words, the French prompt."""
 
     name: str
     model: str
     compute_type: str
     hotwords: bool
+    prompt: bool = False
 
 
 CONFIGS = {
     "base-int8-hot": Config("base-int8-hot", "packaged", "int8", True),
     "base-int8": Config("base-int8", "packaged", "int8", False),
-    "base-float32": Config("base-float32", "packaged", "float32", False),
-    "small-int8": Config("small-int8", "packaged-small", "int8", False),
-    "small-float32": Config("small-float32", "packaged-small", "float32", False),
+    "base-int8-prompt": Config("base-int8-prompt", "packaged", "int8", False, True),
+    "base-int8-hot-prompt": Config("base-int8-hot-prompt", "packaged", "int8", True, True),
+    "base-float32-prompt": Config("base-float32-prompt", "packaged", "float32", False, True),
+    "small-int8": Config("small-int8", "packaged-small", "int8", False, True),
+    "small-float32": Config("small-float32", "packaged-small", "float32", False, True),
 }
 BASELINE = "base-int8-hot"
 
@@ -97,6 +100,7 @@ def _transcriber(config: Config, args: argparse.Namespace) -> WhisperTranscriber
             compute_type=config.compute_type,
             beam_size=args.beam,
             hotwords=command_words() if config.hotwords else "",
+            prompts=PROMPTS if config.prompt else (),
             download_dir=args.model_dir,
         )
     )

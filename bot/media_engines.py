@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from bot.settings import Settings
 from core.ingestion.ocr import OcrOptions, TesseractReader
-from core.ingestion.transcription import TranscriptionOptions, WhisperTranscriber
+from core.ingestion.packaged_whisper import MODELS, packaged_parts
+from core.ingestion.transcription import PROMPTS, TranscriptionOptions, WhisperTranscriber
 from core.ingestion.web_page import FetchOptions, PageFetcher
 from core.media import OCR, VOICE, WEB, MediaInput
 from core.spoken import command_words
@@ -23,7 +24,7 @@ MISSING = {
 
 def build_media(settings: Settings) -> MediaInput:
     """The engines the settings enable and the machine has; the others are off with a reason."""
-    media = MediaInput(max_audio_seconds=settings.voice.max_seconds)
+    media = MediaInput(max_audio_seconds=settings.voice.max_seconds, max_scanned_pages=settings.ocr.max_scanned_pages)
     ocr, voice, web = settings.ocr, settings.voice, settings.web
     media.reader = _try(
         media,
@@ -45,10 +46,11 @@ def build_media(settings: Settings) -> MediaInput:
                 beam_size=voice.beam_size,
                 download_dir=voice.model_dir.expanduser(),
                 hotwords=command_words(),
+                prompts=PROMPTS,
             )
         ),
     )
-    if voice.enabled and voice.model == "packaged" and media.transcriber is not None:
+    if voice.enabled and voice.model in MODELS and media.transcriber is not None:
         media.transcriber = _try(media, VOICE, True, lambda t=media.transcriber: _with_packaged_model(t))
     media.fetcher = _try(
         media,
@@ -60,10 +62,8 @@ def build_media(settings: Settings) -> MediaInput:
 
 
 def _with_packaged_model(transcriber: WhisperTranscriber) -> WhisperTranscriber:
-    """The transcriber, once the packaged model's two packages are known to be installed."""
-    from core.ingestion.packaged_whisper import packaged_parts
-
-    packaged_parts()
+    """The transcriber, once the packaged model's two packages are known to be installed (and whole)."""
+    packaged_parts(transcriber.model_name)
     return transcriber
 
 

@@ -86,6 +86,7 @@ class OcrSettings(BaseModel):
     max_pixels: int = 50_000_000
     max_side: int = 2500
     min_confidence: float = 45.0
+    max_scanned_pages: int = 30
 
 
 class VoiceSettings(BaseModel):

@@ -13,6 +13,7 @@ from core.ingestion.web_page import PageFetcher, WebPage
 from core.models import Attachment, AttachmentKind
 
 AUDIO_EXTENSIONS = (".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wav", ".flac", ".weba")
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".3gp")
 OCR, VOICE, WEB = "ocr", "voice", "web"
 
 
@@ -26,7 +27,14 @@ def kind_of(attachment: Attachment) -> AttachmentKind:
         return AttachmentKind.IMAGE
     if mime.startswith("audio/") or extension in AUDIO_EXTENSIONS:
         return AttachmentKind.AUDIO
+    if mime.startswith("video/") or extension in VIDEO_EXTENSIONS:
+        return AttachmentKind.VIDEO
     return AttachmentKind.DOCUMENT
+
+
+def is_spoken(attachment: Attachment) -> bool:
+    """True for what is listened to rather than read: a voice note, an audio file, a video's sound."""
+    return kind_of(attachment) in (AttachmentKind.AUDIO, AttachmentKind.VIDEO)
 
 
 @dataclass
@@ -38,6 +46,7 @@ class MediaInput:
     fetcher: PageFetcher | None = None
     off: dict[str, str] = field(default_factory=dict)
     max_audio_seconds: float = 300.0
+    max_scanned_pages: int = 30
 
     def _require(self, feature: str, engine: object | None) -> None:
         """FeatureOff with the reason when an engine is missing."""
@@ -65,9 +74,15 @@ class MediaInput:
         return read
 
     async def transcribe(self, name: str, data: bytes, prefer: str | None = None) -> Transcript:
-        """Speech to text off the event loop (`prefer`: the speaker's usual language)."""
+        """Speech to text off the event loop (`prefer`: the speaker's usual language); NothingRead when no one speaks.
+
+        A video's sound track is decoded like a voice note; the pictures are never decoded nor kept.
+        """
         self.check_voice()
-        return await asyncio.to_thread(self.transcriber.transcribe, name, data, prefer)
+        transcript = await asyncio.to_thread(self.transcriber.transcribe, name, data, prefer)
+        if not transcript.text.strip():
+            raise NothingRead(key="voice.no_speech", name=name)
+        return transcript
 
     async def fetch_page(self, url: str) -> WebPage:
         """The article behind a link."""

@@ -127,6 +127,7 @@ class AttachmentKind(StrEnum):
     DOCUMENT = "document"
     IMAGE = "image"
     AUDIO = "audio"
+    VIDEO = "video"  # only its sound is used: transcribed like a voice note
 
 
 @dataclass
@@ -136,7 +137,7 @@ class Attachment:
     `kind` is what the platform says it is (a Telegram photo or voice note); None lets the core
     judge from `mime` (its media type when the platform gives one) and the name's extension.
     `name` is empty when the platform gives none; `duration` is the length in seconds the platform
-    reports for audio, checked before any download.
+    reports for audio or video, checked before any download.
     """
 
     name: str

@@ -20,6 +20,9 @@ from core.errors import AudioTooLong, CorruptFile
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
+# What Whisper is told came before a note: a neutral sentence in the note's language, which keeps the
+# small model in that language and its written style (measured in bench/speech.py).
+PROMPTS = (("fr", "Voici mon message vocal, en français."),)
 _WORDS = re.compile(r"\w+")
 
 
@@ -36,6 +39,11 @@ class TranscriptionOptions:
     download_dir: Path | None = None
     hotwords: str = ""
     switch_ratio: float = 20.0
+    prompts: tuple[tuple[str, str], ...] = ()
+
+    def prompt_for(self, language: str | None) -> str | None:
+        """The text Whisper is told came before the note in `language` (None: no prompt)."""
+        return dict(self.prompts).get(language or "") or None
 
 
 @dataclass
@@ -158,6 +166,7 @@ class WhisperTranscriber:
                 vad_filter=False,
                 condition_on_previous_text=False,
                 hotwords=self.options.hotwords or None,
+                initial_prompt=self.options.prompt_for(language),
             )
             text = " ".join(segment.text.strip() for segment in segments).strip()
         return Transcript(text, language or "", duration)

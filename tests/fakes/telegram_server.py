@@ -89,6 +89,8 @@ class FakeTelegram:
         document: dict | None = None,
         photo: list[dict] | None = None,
         voice: dict | None = None,
+        video_note: dict | None = None,
+        video: dict | None = None,
         reply_to_bot: bool = False,
         edited: bool = False,
     ) -> int:
@@ -108,7 +110,7 @@ class FakeTelegram:
         }
         if language_code is None:
             del message["from"]["language_code"]
-        media = {"document": document, "photo": photo, "voice": voice}
+        media = {"document": document, "photo": photo, "voice": voice, "video_note": video_note, "video": video}
         captioned = any(value is not None for value in media.values())
         if text is not None:
             message["caption" if captioned else "text"] = text
