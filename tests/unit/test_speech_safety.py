@@ -63,3 +63,11 @@ def test_a_model_cut_short_is_refused_with_the_reason(tmp_path: Path):
     cut.write_bytes(whole[:6000])
     with pytest.raises(FileNotFoundError, match="weight 2 of 2"):
         check_complete(cut)
+
+
+def test_silence_is_told_apart_before_whisper_runs():
+    from bench.phone_media import silence, speak
+    from core.ingestion.transcription import decode_audio, is_silent
+
+    assert is_silent(decode_audio("quiet.ogg", silence(6), 300))
+    assert not is_silent(decode_audio("note.ogg", speak("Où est la clé ?", "fr"), 300))
