@@ -12,6 +12,7 @@ from core.commands import REGISTRY, Call, Command, Exporter, Registry, Services
 from core.conversation import Conversation, guarded
 from core.errors import NotAllowed, UserError
 from core.i18n import Translator, normalise_language
+from core.ingestion.transcription import repeats_itself
 from core.ingestion.web_page import url_alone
 from core.intake import Intake
 from core.llm import ChatModel
@@ -127,7 +128,11 @@ class Assistant:
         voice = self.intake.voice_note(incoming)
         if voice is not None and command is None:
             transcript = await self.intake.transcribe(incoming, voice, lang)
-            return _heard(transcript, await self._spoken(incoming, transcript, lang) or Reply())
+            try:
+                reply = await self._spoken(incoming, transcript, lang) or Reply()
+            except UserError as error:  # a refused command still shows what was heard, above the reason
+                reply = Reply(text=self._say(incoming, lang, error.key, **error.params))
+            return _heard(transcript, reply)
         takes_files = command is None or command.takes_files
         if incoming.attachments and takes_files:
             caption = (args if command is not None else incoming.text).strip()
@@ -154,7 +159,12 @@ class Assistant:
         return reply
 
     async def _spoken(self, incoming: Incoming, transcript: str, lang: str) -> Reply | None:
-        """Answer a transcript as if it had been typed: a command when it starts with one, else talk."""
+        """Answer a transcript as if it had been typed: a command when it starts with one, else talk.
+
+        A transcript that loops is Whisper mishearing: it is shown, never obeyed.
+        """
+        if repeats_itself(transcript):
+            return Reply(text=self._say(incoming, lang, "voice.unclear"))
         command, args = heard_command(transcript, self.registry)
         command = command or self.registry.plain_text
         spoken = replace(incoming, text=transcript, command=command.name, args=args, attachments=[])

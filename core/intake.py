@@ -6,10 +6,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from core.errors import AudioTooLong, NothingRead, UserError
+from core.errors import AudioTooLong, UserError
 from core.i18n import Translator
 from core.ingestion.admission import admit, check_size
-from core.media import MediaInput, kind_of
+from core.ingestion.scanned_pdf import ScanReading
+from core.media import MediaInput, is_spoken, kind_of
 from core.memory import MemoryService
 from core.models import Attachment, AttachmentKind, Incoming, IngestReport
 from core.text import file_display_name, shorten
@@ -35,19 +36,21 @@ class Intake:
 
     @staticmethod
     def voice_note(incoming: Incoming) -> Attachment | None:
-        """The voice note among the attachments, if any."""
-        return next((a for a in incoming.attachments if kind_of(a) is AttachmentKind.AUDIO), None)
+        """The voice note, audio file or video (heard for its sound) among the attachments, if any."""
+        return next((a for a in incoming.attachments if is_spoken(a)), None)
 
     async def transcribe(self, incoming: Incoming, attachment: Attachment, lang: str) -> str:
-        """What a voice note says (refused when too large or too long, before it is downloaded)."""
-        name = attachment.name or self._t(lang, "voice.name")
+        """What a voice note or a video's sound says (refused when too large or too long, before download).
+
+        Nothing of the audio or video is kept: the bytes live only while they are decoded.
+        """
+        unnamed = "video.name" if kind_of(attachment) is AttachmentKind.VIDEO else "voice.name"
+        name = attachment.name or self._t(lang, unnamed)
         self.media.check_voice()
         check_size(name, attachment.size, self._limit)
         if attachment.duration is not None and attachment.duration > self.media.max_audio_seconds:
             raise AudioTooLong(name=name, seconds=int(self.media.max_audio_seconds))
         transcript = await self.media.transcribe(name, await attachment.fetch(), prefer=lang)
-        if not transcript.text:
-            raise NothingRead(name=name)
         return transcript.text
 
     async def files(self, incoming: Incoming, lang: str, caption: str) -> AsyncIterator[str]:
@@ -102,8 +105,20 @@ class Intake:
     async def _store(
         self, incoming: Incoming, name: str, data: bytes, lang: str, *, parse_as: str | None = None
     ) -> AsyncIterator[str]:
-        """Ingest through the one document path (scope, dedupe, limits), yielding progress then the outcome."""
-        queue: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+        """Ingest through the one document path (scope, dedupe, limits), yielding progress then the outcome.
+
+        A PDF's pages without text are read by OCR when photos can be read, one progress line a page
+        (reported from the parsing worker thread, hence `call_soon_threadsafe`).
+        """
+        queue: asyncio.Queue[tuple[str, int, int]] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        scans = None
+        if self.media.reader is not None and parse_as is None:
+            scans = ScanReading(
+                self.media.reader,
+                self.media.max_scanned_pages,
+                lambda done, total: loop.call_soon_threadsafe(queue.put_nowait, ("ingest.scanning", done, total)),
+            )
         task = asyncio.create_task(
             self._memory.ingest(
                 incoming.scope,
@@ -111,15 +126,16 @@ class Intake:
                 data,
                 author=incoming.user,
                 parse_as=parse_as,
-                progress=lambda done, total: queue.put_nowait((done, total)),
+                progress=lambda done, total: queue.put_nowait(("ingest.progress", done, total)),
+                scans=scans,
             )
         )
         while not task.done():
             getter = asyncio.ensure_future(queue.get())
             await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
             if getter.done():
-                done, total = getter.result()
-                yield self._say(incoming, lang, "ingest.progress", name=name, done=done, total=total)
+                key, done, total = getter.result()
+                yield self._say(incoming, lang, key, name=name, done=done, total=total)
             else:
                 getter.cancel()
         yield self._report(incoming, await task, lang)

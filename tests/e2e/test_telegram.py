@@ -493,3 +493,78 @@ async def test_the_core_messages_a_user_directly_once_they_have_written_to_the_b
     assert telegram.chat_text(OWNER)[-1] == "🔔 A notice from the core"
     assert not await notifier.tell("telegram:5555", "nobody opened this chat"), "403 from Telegram: False, no crash"
     assert notifier.invite_link("telegram", "ABCD-EFGH-JKLM") == f"https://t.me/{BOT_USERNAME}?start=ABCD-EFGH-JKLM"
+
+
+# --- from a phone, second round: video notes, scanned PDFs, what a voice note may not do ------------
+
+
+def _video_note(telegram: FakeTelegram, file_id: str, data: bytes, duration: int = 5) -> dict:
+    """A round video note as the Bot API describes it: no name, no media type, a square length."""
+    telegram.add_file(file_id, data)
+    return {"file_id": file_id, "file_unique_id": f"u{file_id}", "length": 240, "duration": duration,
+            "file_size": len(data)}  # fmt: skip
+
+
+async def test_a_round_video_note_is_heard_like_a_voice_note_and_nothing_of_it_is_kept(
+    telegram, fake_ollama, bot
+):
+    from bench.phone_media import video_note
+
+    _adapter, app = bot
+    note = video_note("Où est la clé de la voiture ?", "fr")
+    telegram.push_message(video_note=_video_note(telegram, "vn1", note), language_code="fr")
+    reply = await answer_in(telegram, OWNER, "You said:", timeout=120)
+    heard = reply.split("\n\n", 1)[0]
+    assert heard.startswith("🎤 ") and "clé" in heard.lower() and "voiture" in heard.lower(), reply
+    assert telegram.downloads == ["vn1"]
+    assert "voiture" in fake_ollama.chat_requests[-1]["messages"][-1]["content"].lower()
+    assert await app.store.documents.count(user_scope("telegram", OWNER)) == 0
+
+
+async def test_a_video_message_without_sound_or_over_the_limit_is_refused(telegram, bot):
+    from bench.phone_media import video_note
+
+    silent = video_note("", "fr", sound=False)
+    telegram.add_file("mute", silent)
+    video = {"file_id": "mute", "file_unique_id": "umute", "width": 240, "height": 240, "duration": 3,
+             "mime_type": "video/mp4", "file_name": "chantier.mp4", "file_size": len(silent)}  # fmt: skip
+    telegram.push_message(video=video, language_code="fr")
+    reply = await answer_in(telegram, OWNER, "chantier.mp4", timeout=60)
+    assert "aucun son" in reply, reply
+
+    long = {**video, "file_id": "long", "file_unique_id": "ulong", "duration": 3600}
+    telegram.push_message(video=long)
+    assert "limit is 300 s" in await answer_in(telegram, OWNER, "too long")
+    assert "long" not in telegram.downloads
+
+
+async def test_a_scanned_pdf_is_read_page_by_page_with_progress(telegram, bot):
+    from bench.phone_media import scanned_pdf
+
+    _adapter, app = bot
+    data = scanned_pdf(
+        [("Chaudière révisée le 12 mars", "par Marc, le plombier."), (), ("Toiture refaite en 2019",)],
+        text_pages={1: "Typed page: the spare boiler key hangs in the garage."},
+    )
+    telegram.add_file("scan", data)
+    document = {"file_id": "scan", "file_unique_id": "uscan", "file_name": "maison.pdf",
+                "mime_type": "application/pdf", "file_size": len(data)}  # fmt: skip
+    telegram.push_message(document=document, language_code="fr")
+    done = await answer_in(telegram, OWNER, "✅", timeout=120)
+    assert "maison.pdf" in done, done
+    shown = [call.params.get("text", "") for call in telegram.sent("editMessageText")]
+    assert any("page scannée 1 sur 2" in text for text in shown), shown
+    stored = sorted(await app.store.memories.all_memories(user_scope("telegram", OWNER)), key=lambda m: m.id)
+    text = " ".join(m.text for m in stored)
+    assert text.index("plombier") < text.index("spare boiler key") < text.index("Toiture")
+
+
+async def test_a_refused_spoken_command_still_shows_what_was_heard(telegram, bot):
+    from bench.phone_media import speak
+
+    note = speak("Forget. The old address.", "en")
+    telegram.push_message(voice=_voice(telegram, "v3", note))
+    reply = await answer_in(telegram, OWNER, "🎤", timeout=120)
+    heard, _, rest = reply.partition("\n\n")
+    assert heard.lower().startswith("🎤 forget"), reply  # what was heard comes first…
+    assert rest.startswith("Usage: /forget"), reply  # …then why the command was refused
