@@ -134,3 +134,18 @@ async def test_a_code_sent_in_a_group_is_not_taken_there(telegram, start_bot):
     text = await ask(telegram, f"/start {code}", OWNER, "direct chat", chat_id=GROUP, chat_type="group")
     assert "everyone in this group" in text
     assert not await app.assistant.access.is_allowed("telegram:42")
+
+
+async def test_a_french_family_uses_the_french_command_names(telegram, start_bot):
+    _, app = await start_bot()
+    code = app.assistant.access.new_pairing_code()
+    await ask(telegram, f"/start {code}", OWNER, "propriétaire", first_name="Marie", language_code="fr")
+    refusal = await ask(telegram, "bonjour", LEA, "/demander", first_name="Léa", language_code="fr")
+    assert "telegram:44" in refusal
+    await ask(telegram, "/demander c’est Léa", LEA, "Votre demande a été transmise", first_name="Léa", language_code="fr")
+    notice = await said(telegram, OWNER, "demande l’accès")
+    number = re.search(r"/accepter (\d+)", notice).group(1)
+    await ask(telegram, f"/accepter {number}", OWNER, "est maintenant membre", language_code="fr")
+    await said(telegram, LEA, "acceptée")
+    listing = await ask(telegram, "/membres", OWNER, "Personnes qui peuvent", language_code="fr")
+    assert "Léa (telegram:44) — membre" in listing

@@ -255,3 +255,18 @@ async def test_an_invitation_typed_in_a_group_stops_working(family):
     assert "no longer works" in await family.say("redeem", "8", code, group="-9")
     assert "expired" in await family.say("redeem", "8", code)
     assert not await family.access.is_allowed("telegram:8")
+
+
+async def test_french_people_are_answered_and_told_in_french_with_french_command_names(make_app):
+    app = await make_app(language="fr")
+    fam = await build(app.store, app.assistant._t)
+    await fam.say("redeem", "1", fam.access.new_pairing_code(), name="Marie", lang="fr")
+    sent = await fam.say("request", "5", "je suis la cousine", name="Léa", lang="fr")
+    assert sent.startswith("✉️ Votre demande a été transmise")
+    (notice,) = fam.inbox.to("1")
+    assert "Léa (telegram:5) demande l’accès" in notice and "/accepter 1" in notice and "/refuser 1" in notice
+    assert "«\u00a0je suis la cousine\u202f»" in notice
+    assert "est maintenant membre" in await fam.say("approve", "1", "1", lang="fr")
+    assert fam.inbox.to("5") == ["✅ Bonne nouvelle\u00a0: votre demande d’accès a été acceptée. Envoyez /help pour voir ce que je sais faire."]
+    listing = await fam.say("members", "1", lang="fr")
+    assert "👑 Marie (telegram:1) — propriétaire" in listing and "Léa (telegram:5) — membre" in listing
