@@ -12,7 +12,7 @@ from bot.settings import Settings
 from core.access import AccessControl, AccessRules
 from core.assistant import Assistant, Exporter
 from core.conversation import Conversation, TalkSettings
-from core.disk import FullDiskAlert
+from core.disk import DiskWatch, FullDiskAlert
 from core.embeddings import Embedder
 from core.export import exporter_for
 from core.i18n import Translator
@@ -90,5 +90,6 @@ async def build_app(
         media=build_media(settings),
         notifier=notifier,
         membership=membership,
+        disk=DiskWatch(settings.data_dir, settings.limits.low_disk_mb * 1024 * 1024),
     )
     return App(settings, parts.store, parts.indexes, parts.embedder, memory, llm, assistant)

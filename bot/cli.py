@@ -17,7 +17,7 @@ from bot.export_cli import add_export_parser
 from bot.finetune_cli import add_finetune_parser
 from bot.logging_setup import configure_logging
 from bot.settings import Settings
-from core.commands import parse_forget
+from core.commands.parsing import parse_forget
 from core.disk import is_disk_full
 from core.errors import UserError
 from core.i18n import Translator

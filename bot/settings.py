@@ -68,6 +68,8 @@ class LimitSettings(BaseModel):
     history_turns: int = 6
     context_memories: int = 6
     index_cache_mb: int = Field(default=512, ge=1)
+    low_disk_mb: int = Field(default=500, ge=0)
+    """Free space on the data directory's disk under which /status warns admins."""
 
 
 class AccessSettings(BaseModel):

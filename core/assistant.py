@@ -10,6 +10,7 @@ from core.access import AccessControl
 from core.access_codes import looks_like_code
 from core.commands import REGISTRY, Call, Command, Exporter, Registry, Services
 from core.conversation import Conversation, guarded
+from core.disk import DiskWatch
 from core.errors import NotAllowed, UserError
 from core.i18n import Translator, normalise_language
 from core.ingestion.transcription import repeats_itself
@@ -45,6 +46,7 @@ class Assistant:
         media: MediaInput | None = None,
         notifier: Notifier | None = None,
         membership: Membership | None = None,
+        disk: DiskWatch | None = None,
     ) -> None:
         self.memory = memory
         self.notifier = notifier or Notifier()
@@ -53,7 +55,7 @@ class Assistant:
         self.conversation = conversation
         self.access = access
         self.registry = registry
-        self.services = Services(memory, conversation, llm, translate, registry, exporter, self.membership)
+        self.services = Services(memory, conversation, llm, translate, registry, exporter, self.membership, disk)
         self.intake = Intake(memory, media or MediaInput(off={"ocr": "", "voice": "", "web": ""}), translate)
         self.policy = Policy(registry, translate)
         self._t = translate

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from core.commands.declaration import Command
     from core.commands.registry import Registry
     from core.conversation import Conversation
+    from core.disk import DiskWatch
     from core.llm import ChatModel
     from core.membership import Membership
     from core.memory import MemoryService
@@ -31,6 +32,8 @@ class Services:
     registry: Registry
     exporter: Exporter | None = None
     membership: Membership | None = None
+    disk: DiskWatch | None = None
+    """The data directory's free space, which /status shows admins."""
 
 
 @dataclass(frozen=True)

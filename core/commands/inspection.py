@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from core.commands.call import Call
 from core.commands.declaration import argument, command
 from core.errors import BadInput
@@ -39,7 +41,31 @@ async def status(call: Call) -> Reply:
         call.say("status.model", model=model, state=call.say("status.reachable" if reachable else "status.unreachable")),
         call.say("status.interactions", count=state.stats.interactions),
     ]
+    lines += await _disk_lines(call)
     return Reply(text="\n".join(lines))
+
+
+async def _disk_lines(call: Call) -> list[str]:
+    """For admins: writes refused for lack of space, and free space under the warning threshold."""
+    services = call.services
+    if services.disk is None or services.membership is None:
+        return []
+    if not await services.membership.access.is_admin(call.incoming.user):
+        return []
+    lines = []
+    full_since = services.memory.store.database.full_since
+    if full_since is not None:
+        lines.append(call.say("status.disk_full", since=_clock(full_since, call.lang)))
+    free = services.disk.free()
+    if free is not None and free < services.disk.warn_below:
+        lines.append(call.say("status.disk_low", free=_human_size(free), threshold=_human_size(services.disk.warn_below)))
+    return lines
+
+
+def _clock(moment: float, lang: str) -> str:
+    """The local time of `moment`: `14 h 05` in French, `14:05` in English."""
+    local = time.localtime(moment)
+    return f"{local.tm_hour}\u00a0h\u00a0{local.tm_min:02d}" if lang == "fr" else f"{local.tm_hour:02d}:{local.tm_min:02d}"
 
 
 @command(

@@ -80,6 +80,7 @@ class LiveChat:
         import threading
 
         self._lines: queue.Queue[str] = queue.Queue()
+        self._seen: list[str] = []
         self.stderr_path = Path(env["SOUVENIR_DATA_DIR"]).parent.parent / "chat-stderr.log"
         self._stderr = open(self.stderr_path, "w")  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
@@ -96,7 +97,12 @@ class LiveChat:
 
     def _read(self) -> None:
         for line in self.process.stdout:
+            self._seen.append(line)
             self._lines.put(line)
+
+    def transcript(self) -> str:
+        """Everything the chat printed so far."""
+        return "".join(self._seen)
 
     def say(self, line: str, expect: str, *, timeout: float = 60.0, quiet: float = 0.5) -> str:
         """Send one line; the reply, once `expect` (a regex) appears in it and the output has gone quiet."""
