@@ -270,3 +270,19 @@ async def test_french_people_are_answered_and_told_in_french_with_french_command
     assert fam.inbox.to("5") == ["✅ Bonne nouvelle\u00a0: votre demande d’accès a été acceptée. Envoyez /help pour voir ce que je sais faire."]
     listing = await fam.say("members", "1", lang="fr")
     assert "👑 Marie (telegram:1) — propriétaire" in listing and "Léa (telegram:5) — membre" in listing
+
+
+async def test_the_console_user_invites_and_lists_members_through_the_assistant(make_app):
+    from tests.requests import say
+
+    app = await make_app()
+    text = await say(app, command="invite")
+    code = next(word for word in text.split() if word.count("-") == 2 and len(word) == 14)
+    assert "start " + code in text
+    joined = await say(app, command="start", args=code, scope="telegram:user:9", user="9", platform="telegram")
+    assert "Welcome" in joined
+    listing = await say(app, command="members")
+    assert "telegram:9 — member" in listing and "console:local" not in listing
+    assert "no longer has access" in await say(app, command="remove", args="9")
+    refused = await say(app, command="teach", args="x", scope="telegram:user:9", user="9", platform="telegram")
+    assert "not on my list" in refused

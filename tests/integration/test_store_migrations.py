@@ -259,3 +259,20 @@ async def test_conversation_memory_keeps_rows_and_settings_and_links_go_with_the
         assert await store.memories.updates_for("s", [1]) == {}
     finally:
         await store.close()
+
+
+async def test_family_access_keeps_every_role_and_names_the_old_user_role_member(tmp_path):
+    path = tmp_path / "souvenir.db"
+    db = create_release_database(path, version=2)
+    fill_like_the_release(db)
+    db.execute("INSERT INTO access (user, role, created_at) VALUES ('discord:7', 'user', 8.0)")
+    db.execute("INSERT INTO access (user, role, created_at) VALUES ('matrix:@a:hs', 'admin', 9.0)")
+    db.close()
+    store = await Store.open(path)
+    try:
+        members = [(m.user, m.role) for m in await store.roles.members()]
+        assert members == [("telegram:1", "owner"), ("matrix:@a:hs", "admin"), ("discord:7", "member")]
+        assert await store.invitations.pending(0.0) == [] and await store.requests.pending() == []
+        assert not await store.roles.is_open("telegram:chat:-1")
+    finally:
+        await store.close()
