@@ -390,3 +390,28 @@ async def test_a_family_lets_itself_in_by_invitation_and_by_request(discord_serv
         assert await app.assistant.access.role("discord:3") == "member"
     finally:
         await adapter.stop()
+
+
+async def test_a_video_attachment_is_heard_and_a_scanned_pdf_is_read(discord_server, fake_ollama, bot):
+    from bench.phone_media import scanned_pdf, video_note
+
+    _adapter, app = bot
+
+    async def reply_with(needle: str) -> str:
+        sent = lambda: discord_server.in_channel(701)  # noqa: E731
+        await discord_server.wait_for(lambda: any(needle in s.content for s in sent()), timeout=120)
+        return next(s.content for s in sent() if needle in s.content)
+
+    note = video_note("Where does my sister Alice live now?", "en")
+    clip = discord_server.add_file("clip.mp4", note, content_type="video/mp4")
+    await discord_server.push_message(ALICE, "", guild=False, attachments=[clip])
+    text = await reply_with("You said")
+    assert text.startswith("🎤 ") and "alice" in text.lower(), text
+    assert await app.store.memories.count_live(user_scope("discord", 1)) == 0
+
+    pages = [("Plumbing repair: 218 dollars", "paid on 4 November.")]
+    scan = discord_server.add_file("receipt.pdf", scanned_pdf(pages), content_type="application/pdf")
+    await discord_server.push_message(ALICE, "", guild=False, attachments=[scan])
+    await reply_with("✅ receipt.pdf")
+    stored = await app.store.memories.all_memories(user_scope("discord", 1))
+    assert "218 dollars" in " ".join(m.text for m in stored)

@@ -466,3 +466,27 @@ async def test_strangers_open_a_direct_chat_and_are_let_in_by_invitation_or_requ
     await carol.wait_for(lambda: any("accepted" in m.text for m in carol.messages.values()))
     assert "Remembered" in await carol.answer(carol_room, "!teach Carol likes tea")
     assert await access.role(f"matrix:{carol.user_id}") == "member"
+
+
+@pytest.mark.timeout(300)
+async def test_an_encrypted_french_voice_message_and_video_are_heard(bot, users, fake_ollama):
+    from bench.phone_media import speak, video_note
+
+    alice = await users("alice", encryption=True)
+    adapter = await bot(alice, language="fr")
+    room = await dm(alice, adapter, encrypted=True)
+    note = speak("Où est la clé de la voiture ?", "fr")
+    voice = {"org.matrix.msc3245.voice": {}}
+    event = await alice.send_file(
+        room, "Voice message.ogg", note, mime="audio/ogg", msgtype="m.audio", info={"duration": 3000}, **voice
+    )
+    heard = await alice.reply_text(event, done=lambda t: "You said" in t or "❌" in t, timeout=120)
+    assert heard.startswith("🎤 ") and "clé" in heard.lower() and "voiture" in heard.lower(), heard
+
+    clip = video_note("Où est la clé de la voiture ?", "fr")
+    event = await alice.send_file(room, "clip.mp4", clip, mime="video/mp4", msgtype="m.video", info={"duration": 5000})
+    seen = await alice.reply_text(event, done=lambda t: "You said" in t or "❌" in t, timeout=120)
+    assert seen.startswith("🎤 ") and "voiture" in seen.lower(), seen
+    replies = [m for m in alice.messages.values() if m.room_id == room]
+    assert replies and all(m.encrypted for m in replies)
+    assert "Rien" in await alice.answer(room, "!remember")
