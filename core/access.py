@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from core.access_codes import GuessLimiter, GuessRules, code_hash, new_code, normalise
+from core.access_codes import TRACKED, GuessLimiter, GuessRules, code_hash, new_code, normalise
 from core.errors import BadInput, NotAllowed, UserError
 from core.store.access_requests import APPROVED, PENDING, REFUSED, AccessRequest, RequestStore
 from core.store.invitations import InvitationStore
@@ -228,6 +228,9 @@ class AccessControl:
         if self._requests is None:
             raise UserError()
         now = self._clock()
+        if len(self._asked) > TRACKED:  # a flood of new people: keep the most recent half
+            recent_first = sorted(self._asked.items(), key=lambda item: item[1][-1], reverse=True)
+            self._asked = {u: ts for u, ts in recent_first[: TRACKED // 2] if now - ts[-1] < 3600}
         recent = [t for t in self._asked.get(user, []) if now - t < 3600]
         if len(recent) >= self.rules.request_answers:
             return RequestOutcome(RequestResult.IGNORED)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 # 32 symbols without the look-alikes 0/O and 1/I: 12 symbols carry 60 bits, read aloud or typed on a phone.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+TRACKED = 4096
+"""Senders remembered at most before stale entries are dropped (a flood of new senders stays bounded)."""
 GROUPS = 3
 GROUP_SIZE = 4
 CODE_BITS = GROUPS * GROUP_SIZE * 5
@@ -72,6 +74,8 @@ class GuessLimiter:
     def failed(self, sender: str) -> bool:
         """Record a wrong code from `sender`; True when this locks them out (the owner may be told)."""
         now = self.clock()
+        if len(self._failures) + len(self._locked_until) > TRACKED:
+            self._forget_stale(now)
         recent = [t for t in self._failures.get(sender, []) if now - t < self.rules.window]
         recent.append(now)
         self._failures[sender] = recent
@@ -80,6 +84,13 @@ class GuessLimiter:
         self._failures.pop(sender, None)
         self._locked_until[sender] = now + self.rules.lockout
         return True
+
+    def _forget_stale(self, now: float) -> None:
+        """Drop mistakes older than the window and lockouts that ended; past that, the oldest mistakes."""
+        fresh = [(ts[-1], s) for s, ts in self._failures.items() if ts and now - ts[-1] < self.rules.window]
+        kept = {s for _, s in sorted(fresh)[-TRACKED // 2 :]}
+        self._failures = {s: ts for s, ts in self._failures.items() if s in kept}
+        self._locked_until = {s: until for s, until in self._locked_until.items() if until > now}
 
     def should_alert(self, sender: str) -> bool:
         """Whether to tell the owner about `sender` now (once per sender, rarely overall)."""

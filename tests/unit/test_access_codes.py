@@ -49,3 +49,15 @@ def test_wrong_codes_spread_over_more_than_the_window_do_not_lock():
     for _ in range(6):
         assert not limiter.failed("x")
         now[0] += 31
+
+
+def test_a_flood_of_new_senders_stays_bounded_while_a_lockout_holds():
+    now = [0.0]
+    limiter = GuessLimiter(GuessRules(attempts=2, window=60, lockout=600), lambda: now[0])
+    limiter.failed("mallory")
+    limiter.failed("mallory")
+    for n in range(10_000):
+        now[0] += 0.01
+        limiter.failed(f"bot{n}")
+    assert len(limiter._failures) + len(limiter._locked_until) <= 2 * 4096 + 2
+    assert limiter.is_locked("mallory")
