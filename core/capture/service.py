@@ -80,17 +80,15 @@ def substitute(old: str, wrong: str, right: str) -> str | None:
 class CaptureService:
     """Carries out explicit phrasings, stores statements, and keeps each chat's capture mode."""
 
-    def __init__(
-        self,
-        memory: MemoryService,
-        chats: ChatSettingsStore,
-        confirmations: Confirmations,
-        translate: Translator,
-    ) -> None:
+    def __init__(self, memory: MemoryService, confirmations: Confirmations, translate: Translator) -> None:
         self._memory = memory
-        self._chats = chats
         self.confirmations = confirmations
         self._t = translate
+
+    @property
+    def _chats(self) -> ChatSettingsStore:
+        """Where each chat's mode is kept (beside its model and language)."""
+        return self._memory.store.chats
 
     def _say(self, incoming: Incoming, lang: str, key: str, **params: object) -> str:
         return self._t(lang, key, c=incoming.prefix, **params)
@@ -190,18 +188,35 @@ class CaptureService:
         return Said(self._say(incoming, lang, "capture.which", list=listed))
 
     async def _update(self, incoming: Incoming, right: str, lang: str) -> Said:
-        """"En fait / finalement RIGHT": replace the one memory on its subject; ask when several could be it."""
+        """"En fait / finalement RIGHT": replace the one memory clearly on its subject; otherwise keep RIGHT
+        as a new fact ranked ahead of the memories it may update, and ask before replacing any of them."""
         scored = await self._memory.neighbours(incoming.scope, right)
-        candidates = self._memory.same_subject(scored)
-        if not candidates:
-            memory = await self._memory.teach(incoming.scope, right, author=incoming.user)
+        threshold = self._memory.subject.threshold(self._memory.embedder_name)
+        best, second = [*scored, (None, 0.0), (None, 0.0)][:2]
+        log.debug("correction %r: best %.2f, second %.2f (threshold %.2f)", right, best[1], second[1], threshold)
+        if best[0] is not None and best[1] >= threshold and best[1] - second[1] >= self._memory.subject.near_best:
+            return await self._replace(incoming, best[0], right, lang)
+        maybe = [m for m, s in scored if s >= threshold - self._memory.subject.unsure][:LISTED]
+        memory = await self._memory.teach(incoming.scope, right, author=incoming.user)
+        if not maybe:
             return Said(self._say(incoming, lang, "capture.new_fact", id=memory.number))
-        scores = dict((m.id, s) for m, s in scored)
-        best = candidates[0]
-        close = [m for m in candidates[1:] if scores[best.id] - scores[m.id] < self._memory.subject.near_best]
-        if close:
-            return self._which(incoming, lang, [best, *close], lambda _: right)
-        return await self._replace(incoming, best, right, lang)
+        await self._memory.store.memories.link_updates([m.id for m in maybe], memory.id)
+        choices = tuple(m.number for m in maybe)
+
+        async def chosen(number: int | None) -> Said:
+            if number is None and len(maybe) > 1:  # "oui" does not say which
+                self.confirmations.ask(incoming.chat_key, incoming.user, chosen, choices=choices, on_no=kept)
+                return Said(self._say(incoming, lang, "capture.which_number"))
+            old = next(m for m in maybe if number is None or m.number == number)
+            await self._memory.replace(incoming.scope, old, memory)
+            return Said(self._say(incoming, lang, "capture.replaced", new=memory.number, old=old.number, text=shorten(old.text, 80)))
+
+        async def kept() -> Said:
+            return Said(self._say(incoming, lang, "capture.kept_both", id=memory.number))
+
+        self.confirmations.ask(incoming.chat_key, incoming.user, chosen, choices=choices, on_no=kept)
+        listed = "\n".join(f"  #{m.number} {shorten(m.text, 80)}" for m in maybe)
+        return Said(self._say(incoming, lang, "capture.replace_ask", id=memory.number, count=len(maybe), list=listed))
 
     async def _not_but(self, incoming: Incoming, phrasing: Phrasing, lang: str) -> Said:
         """"Non, c'est RIGHT, pas WRONG": the memory saying WRONG, with RIGHT in its place."""

@@ -60,7 +60,7 @@ _SOCIAL = {
 _PASSING = re.compile(
     r"\b(?:fatigue|fatiguee|creve|crevee|epuise|epuisee|faim|soif|froid|chaud|sommeil|la flemme|m'ennuie|ennuie"
     r"|il pleut|il fait (?:beau|froid|chaud|gris|moche)|mal a la tete|je rigole|je plaisante|tired|hungry|thirsty"
-    r"|bored|sleepy|it'?s raining|just kidding)\b"
+    r"|bored|sleepy|it'?s raining|just kidding|vais (?:dormir|me coucher|me reposer|y aller)|go(?:ing)? to (?:bed|sleep))\b"
 )
 _ABOUT_BOT = re.compile(
     r"^(?:tu |t'|you |you're |ta reponse|ton |your |c'est (?:faux|juste|vrai|bien|nul|gentil|pas (?:ca|faux|vrai))"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.capture.service import REACTION
 from core.commands.call import Call
 from core.commands.declaration import argument, command
 from core.models import Reply
@@ -29,8 +30,28 @@ async def show_help(call: Call) -> Reply:
     plain_text=True,
 )
 async def talk(call: Call) -> Reply:
-    """An answer from the memories and the model, streamed."""
+    """An answer from the memories and the model, streamed; what the user says may be remembered.
+
+    First an answer to a question asked in this chat ("oui", "non", a number), then an explicit
+    phrasing ("retiens que…", "en fait…", "oublie ce que je t'ai dit sur…") carried out instead of
+    the model's answer; otherwise the model answers and, once the exchange is logged, a statement
+    becomes a memory of its own, acknowledged by a reaction on the message (or a short line).
+    """
     question = call.args.strip()
     if not question:
         return Reply(text=call.say("talk.empty"))
-    return Reply(updates=call.services.conversation.answer(call.incoming, question, call.lang))
+    capture, incoming = call.services.capture, call.incoming
+    if capture is not None:
+        said = await capture.answer_pending(incoming, question) or await capture.explicit(incoming, question, call.lang)
+        if said is not None:
+            return Reply(text=said.text)
+    reply = Reply()
+
+    async def remember(interaction_id: int) -> None:
+        memory = await capture.after_answer(incoming, question, interaction_id) if capture else None
+        if memory is not None:  # mutated, not replaced: a voice note's copy of the reply shares it
+            reply.acknowledgement.emoji = REACTION
+            reply.acknowledgement.line = capture.noted_line(incoming, call.lang, memory)
+
+    reply.updates = call.services.conversation.answer(incoming, question, call.lang, after=remember)
+    return reply

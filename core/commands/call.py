@@ -10,6 +10,7 @@ from core.i18n import Translator
 from core.models import Incoming, OutgoingFile
 
 if TYPE_CHECKING:
+    from core.capture.service import CaptureService
     from core.commands.declaration import Command
     from core.commands.registry import Registry
     from core.conversation import Conversation
@@ -34,6 +35,8 @@ class Services:
     membership: Membership | None = None
     disk: DiskWatch | None = None
     """The data directory's free space, which /status shows admins."""
+    capture: CaptureService | None = None
+    """Memory from conversation (explicit phrasings, statements, the chat's capture mode)."""
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from core.capture.service import MemoryMode
 from core.commands.call import Call
 from core.commands.declaration import argument, command
+from core.commands.registry import folded
 from core.errors import BadInput, UserError
 from core.i18n import SUPPORTED
 from core.models import Reply
@@ -78,3 +80,63 @@ async def reset(call: Call) -> Reply:
 async def start(call: Call) -> Reply:
     """The welcome (a code is tried by the router through core.membership, before access is checked)."""
     return Reply(text=call.say("start.welcome"))
+
+
+_MODES = {
+    "auto": MemoryMode.AUTO,
+    "automatique": MemoryMode.AUTO,
+    "on": MemoryMode.AUTO,
+    "oui": MemoryMode.AUTO,
+    "explicit": MemoryMode.EXPLICIT,
+    "explicite": MemoryMode.EXPLICIT,
+    "manuel": MemoryMode.EXPLICIT,
+    "manual": MemoryMode.EXPLICIT,
+    "off": MemoryMode.OFF,
+    "non": MemoryMode.OFF,
+    "no": MemoryMode.OFF,
+    "aucun": MemoryMode.OFF,
+    "rien": MemoryMode.OFF,
+    "desactive": MemoryMode.OFF,
+    "none": MemoryMode.OFF,
+}
+
+
+@command(
+    "memory",
+    "Show or choose what I remember of our conversation here",
+    "Voir ou choisir ce que je retiens de nos conversations ici",
+    argument(
+        "mode",
+        "auto|explicit|off",
+        "auto|explicite|non",
+        "auto, explicit or off",
+        "auto, explicite ou non",
+        required=False,
+    ),
+    aliases=("mémoire",),
+    admin_in_groups=True,
+)
+async def memory_mode(call: Call) -> Reply:
+    """This chat's memory from conversation: `auto` (direct chats), `explicit` (groups) or `off`."""
+    capture = call.services.capture
+    if capture is None:
+        raise BadInput(key="memory.usage")
+    wanted = call.args.strip()
+    if not wanted:
+        mode = await capture.mode(call.incoming)
+        return Reply(
+            text=call.say(
+                "memory.current",
+                mode=call.say(f"memory.mode.{mode}"),
+                explained=call.say(f"memory.explained.{mode}"),
+            )
+        )
+    mode = _MODES.get(folded(wanted))
+    if mode is None:
+        raise BadInput(key="memory.usage")
+    await capture.set_mode(call.incoming.chat_key, mode)
+    return Reply(
+        text=call.say(
+            "memory.set", mode=call.say(f"memory.mode.{mode}"), explained=call.say(f"memory.explained.{mode}")
+        )
+    )

@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from core.capture.phrasings import parse_phrasing
 from core.commands.declaration import Command
 
 PLATFORM_PREFIXES = {"Telegram, Discord": "/", "Matrix": "!", "Console": ""}
@@ -64,9 +65,12 @@ class Registry:
     def split(self, text: str, prefix: str) -> tuple[str | None, str]:
         """`/teach X` → ("teach", "X") with the platform's `prefix`; anything else → (None, text).
 
-        Without a prefix (the console), only a known command word at the start is a command.
+        Without a prefix (the console), only a known command word at the start is a command, and
+        not when the whole line is an explicit phrasing ("remember that…", "note que…").
         """
         stripped = text.strip()
+        if not prefix and parse_phrasing(stripped) is not None:
+            return None, stripped
         if prefix:
             if not stripped.startswith(prefix):
                 return None, stripped

@@ -192,3 +192,14 @@ def test_capacity_benchmark_drives_souvenir_run_through_telegram_and_reports_its
     assert queue["answered"] == queue["users"] == 20 and queue["timeouts"] == 0
     assert queue["server_max_active"] == 2 and queue["queued_users_shown_a_place"] >= 10
     assert failover["answered"] == failover["questions"] and failover["lost"] == 0
+
+
+def test_conversation_benchmark_reports_recall_newer_first_memories_and_cost_against_its_baselines() -> None:
+    figures = run_bench("conversation", "--embedder", "hash", "--empty", "--halves", "development")
+    half = figures["halves"]["development"]
+    auto, verbatim = half["auto"], half["verbatim"]
+    assert auto["questions"] >= 30 and auto["changed_questions"] >= 5 and auto["messages"] >= 60
+    assert verbatim["memories_per_message"] == 1.0
+    assert 0.0 < auto["memories_per_message"] < 1.0, "questions and chit-chat are not stored"
+    assert 0.0 <= auto["recall_at_5"] <= 1.0 and 0.0 <= auto["newer_first"] <= 1.0
+    assert half["cost"]["cpu_ms_per_message_off"] > 0 and half["cost"]["cpu_ratio"] > 0

@@ -16,6 +16,7 @@ from nio import (
     AsyncClientConfig,
     LoginResponse,
     MatrixRoom,
+    ReactionEvent,
     RoomCreateResponse,
     RoomMessageNotice,
     RoomSendResponse,
@@ -50,6 +51,8 @@ class MatrixUser:
         config = AsyncClientConfig(encryption_enabled=encryption, store_sync_tokens=False)
         self.client = AsyncClient(synapse.url, self.user_id, store_path=str(store), config=config)
         self.messages: dict[str, BotMessage] = {}
+        self.reactions: dict[str, list[tuple[str, str]]] = {}
+        """event id → (sender, key) of each m.reaction annotating it."""
         self.bot_id: str | None = None
         self._task: asyncio.Task | None = None
         self._changed = asyncio.Event()
@@ -58,6 +61,7 @@ class MatrixUser:
         response = await self.client.login(self.password, device_name=self.name)
         assert isinstance(response, LoginResponse), response
         self.client.add_event_callback(self._on_notice, RoomMessageNotice)
+        self.client.add_event_callback(self._on_reaction, ReactionEvent)
         await self.client.sync(timeout=0, full_state=True)
         self._task = asyncio.create_task(self.client.sync_forever(timeout=200))
         return self
@@ -67,6 +71,10 @@ class MatrixUser:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         await self.client.close()
+
+    async def _on_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
+        self.reactions.setdefault(event.reacts_to, []).append((event.sender, event.key))
+        self._changed.set()
 
     async def _on_notice(self, room: MatrixRoom, event: RoomMessageNotice) -> None:
         content = event.source["content"]

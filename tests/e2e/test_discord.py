@@ -415,3 +415,56 @@ async def test_a_video_attachment_is_heard_and_a_scanned_pdf_is_read(discord_ser
     await reply_with("✅ receipt.pdf")
     stored = await app.store.memories.all_memories(user_scope("discord", 1))
     assert "218 dollars" in " ".join(m.text for m in stored)
+
+
+# --- memory from conversation ------------------------------------------------------------------------
+
+
+async def test_a_statement_gets_a_reaction_and_a_slash_forget_removes_it(discord_server, bot):
+    _, app = bot
+    message = await discord_server.push_message(
+        ALICE, "My daughter Chloe starts swimming lessons on Saturday at 10", guild=False
+    )
+    await discord_server.wait_for(lambda: (701, message) in discord_server.reactions)
+    assert discord_server.reactions[(701, message)] == ["✍️"]
+    assert discord_server.requests("PUT", f"/messages/{message}/reactions/")
+    (memory,) = await app.store.memories.all_memories(user_scope("discord", 1))
+    assert memory.kind.value == "conversation"
+    question = await discord_server.push_message(ALICE, "what time is it?", guild=False)
+    await settled(discord_server, lambda: discord_server.in_channel(701), "what time is it")
+    assert (701, question) not in discord_server.reactions
+    token = await discord_server.push_interaction(ALICE, "forget", {"id": str(memory.number)}, guild=False)
+    await settled(discord_server, lambda: discord_server.for_interaction(token), "Forgot")
+    assert await app.store.memories.all_memories(user_scope("discord", 1)) == []
+
+
+async def test_without_the_reaction_permission_a_short_line_says_it_was_noted(discord_server, bot):
+    discord_server.refuse_next[("PUT", "reaction")] = 1
+    await discord_server.push_message(ALICE, "I'm allergic to penicillin", guild=False)
+    line = await settled(discord_server, lambda: discord_server.in_channel(701), "✍️ Noted as #1")
+    assert "forget 1" in line and discord_server.reactions == {}
+
+
+async def test_in_a_guild_statements_wait_for_an_admin_and_chatter_is_never_stored(discord_server, bot):
+    _, app = bot
+    channel, scope = discord_server.channel_id, group_scope("discord", "guild", discord_server.guild_id)
+    await discord_server.push_message(ALICE, "We're flying to Lisbon on March 3rd")
+    await discord_server.push_message(ALICE, "My boss Sarah prefers reports on Friday mornings", mention_bot=True)
+    await settled(discord_server, lambda: discord_server.in_channel(channel), "You said:")
+    assert await app.store.memories.all_memories(scope) == [] and discord_server.reactions == {}
+    await discord_server.push_message(ALICE, "remember that the garage code is 7781", mention_bot=True)
+    await settled(discord_server, lambda: discord_server.in_channel(channel), "Remembered as #1")
+    token = await discord_server.push_interaction(BOB, "memory", {"mode": "auto"})
+    await settled(discord_server, lambda: discord_server.for_interaction(token), "admin")
+    code = app.assistant.access.new_pairing_code()
+    token = await discord_server.push_interaction(ALICE, "start", {"code": code}, guild=False)
+    await discord_server.wait_for(lambda: discord_server.for_interaction(token))
+    token = await discord_server.push_interaction(ALICE, "memory", {"mode": "auto"})
+    await settled(discord_server, lambda: discord_server.for_interaction(token), "From now on")
+    said = await discord_server.push_message(ALICE, "My boss Sarah prefers reports on Friday mornings", mention_bot=True)
+    await discord_server.wait_for(lambda: (channel, said) in discord_server.reactions)
+    await discord_server.push_message(BOB, "We moved to 4 Elm Street last month")
+    token = await discord_server.push_interaction(BOB, "remember")
+    await settled(discord_server, lambda: discord_server.for_interaction(token), "Sarah")
+    texts = [m.text for m in await app.store.memories.all_memories(scope)]
+    assert texts == ["The garage code is 7781", "My boss Sarah prefers reports on Friday mornings"]

@@ -490,3 +490,38 @@ async def test_an_encrypted_french_voice_message_and_video_are_heard(bot, users,
     replies = [m for m in alice.messages.values() if m.room_id == room]
     assert replies and all(m.encrypted for m in replies)
     assert "Rien" in await alice.answer(room, "!remember")
+
+
+# --- memory from conversation ------------------------------------------------------------------------
+
+
+async def test_a_statement_gets_an_annotation_and_forget_removes_it(bot, users):
+    alice = await users("alice")
+    adapter = await bot(alice)
+    room = await dm(alice, adapter)
+    said = await alice.send(room, "My daughter Chloe starts swimming lessons on Saturday at 10")
+    await alice.wait_for(lambda: said in alice.reactions)
+    assert alice.reactions[said] == [(adapter.client.user_id, "✍️")]
+    assert "You said:" in await alice.reply_text(said)
+    listed = await alice.answer(room, "!remember")
+    assert "conversation" in listed and "Chloe" in listed
+    asked = await alice.send(room, "what time is it?")
+    await alice.reply_text(asked)
+    assert asked not in alice.reactions
+    assert "Forgot #1" in await alice.answer(room, "!forget 1")
+    assert "Nothing remembered" in await alice.answer(room, "!remember")
+
+
+async def test_in_a_group_room_the_default_is_explicit_and_chatter_is_never_stored(bot, users):
+    alice, carol = await users("alice"), await users("carol")
+    adapter = await bot(alice, carol)
+    group = await three_person_room(alice, carol, adapter)
+    chatter = await carol.send(group, "We moved to 4 Elm Street last month")
+    named = await alice.send(group, f"{adapter.client.user_id}: My boss Sarah prefers reports on Fridays")
+    assert "You said:" in await alice.reply_text(named)
+    taught = await alice.answer(group, f"{adapter.client.user_id}: remember that the garage code is 7781")
+    assert "Remembered as #1" in taught
+    assert "admin" in await carol.answer(group, "!memory auto")
+    listed = await alice.answer(group, "!remember")
+    assert "7781" in listed and "Sarah" not in listed and "Elm" not in listed
+    assert chatter not in alice.reactions and named not in alice.reactions

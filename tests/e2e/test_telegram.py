@@ -568,3 +568,81 @@ async def test_a_refused_spoken_command_still_shows_what_was_heard(telegram, bot
     heard, _, rest = reply.partition("\n\n")
     assert heard.lower().startswith("🎤 forget"), reply  # what was heard comes first…
     assert rest.startswith("Usage: /forget"), reply  # …then why the command was refused
+
+
+# --- memory from conversation ------------------------------------------------------------------------
+
+
+async def memories_of(app, scope: str) -> list:
+    return await app.store.memories.all_memories(scope)
+
+
+async def test_a_statement_is_remembered_with_a_reaction_and_forget_removes_it(telegram, bot):
+    _, app = bot
+    update = telegram.push_message("Je pars à Lyon le 14 février pour le mariage de Paul.", language_code="fr")
+    key = (OWNER, telegram.message_of[update])
+    await telegram.wait_for(lambda: key in telegram.reactions)
+    assert telegram.reactions[key] == ["✍"]  # Telegram's list has it without the variation selector
+    assert telegram.chat_text(OWNER)[-1].startswith("You said:"), "the message is still answered"
+    (memory,) = await memories_of(app, user_scope("telegram", OWNER))
+    assert memory.kind.value == "conversation" and memory.author == f"telegram:{OWNER}"
+    telegram.push_message("Quelle heure est-il ?", language_code="fr")
+    await answer_in(telegram, OWNER, "Quelle heure")
+    assert len(telegram.reactions) == 1, "a question is not remembered"
+    telegram.push_message(f"/forget {memory.number}", language_code="fr")
+    await answer_in(telegram, OWNER, "🗑️")
+    assert await memories_of(app, user_scope("telegram", OWNER)) == []
+
+
+async def test_where_reactions_are_off_a_short_line_says_it_was_noted(telegram, bot):
+    telegram.reactions_disabled.add(OWNER)
+    telegram.push_message("Ma fille s'appelle Léa, elle a 7 ans.", language_code="fr")
+    line = await answer_in(telegram, OWNER, "✍️ Noté sous le n°1")
+    assert "forget 1" in line
+    assert telegram.reactions == {}
+
+
+async def test_explicit_phrasings_in_telegram_teach_and_forget_after_oui(telegram, bot):
+    _, app = bot
+    telegram.push_message("retiens que le code wifi est TRUC-42", language_code="fr")
+    assert "Retenu sous le n°1" in await answer_in(telegram, OWNER, "Retenu")
+    telegram.push_message("oublie ce que je t’ai dit sur le wifi", language_code="fr")
+    await answer_in(telegram, OWNER, "Répondez")
+    assert len(await memories_of(app, user_scope("telegram", OWNER))) == 1
+    telegram.push_message("oui", language_code="fr")
+    await answer_in(telegram, OWNER, "🗑️ Oublié")
+    assert await memories_of(app, user_scope("telegram", OWNER)) == []
+
+
+async def test_in_a_group_the_default_is_explicit_and_unaddressed_chatter_is_never_stored(telegram, bot):
+    _, app = bot
+    group = -1001
+    scope = group_scope("telegram", "chat", group)
+    chatter = telegram.push_message("Je pars à Lyon le 14 février", chat_id=group, chat_type="group", language_code="fr")
+    telegram.push_message(
+        f"@{BOT_USERNAME} Mamie arrive samedi par le train de 10h", chat_id=group, chat_type="group", language_code="fr"
+    )
+    await answer_in(telegram, group, "You said:")
+    assert await memories_of(app, scope) == [], "explicit by default in a group: a statement is not stored"
+    assert telegram.reactions == {}
+    assert all("Lyon" not in text for text in telegram.chat_text(group))
+    assert (group, telegram.message_of[chatter]) not in telegram.reactions
+    telegram.push_message(
+        f"@{BOT_USERNAME} retiens que la fête est samedi", chat_id=group, chat_type="group", language_code="fr"
+    )
+    await answer_in(telegram, group, "Retenu sous le n°1")
+    telegram.push_message("/memory auto", chat_id=group, chat_type="group", language_code="fr")
+    await answer_in(telegram, group, "administrateur")  # a member may not change the group's setting
+    telegram.push_message(f"/start {app.assistant.access.new_pairing_code()}", language_code="fr")
+    await telegram.wait_for(lambda: len(telegram.chat_text(OWNER)) >= 1)  # paired: the owner is an admin
+    telegram.push_message("/memory auto", chat_id=group, chat_type="group", language_code="fr")
+    await answer_in(telegram, group, "Désormais")
+    telegram.push_message(
+        f"@{BOT_USERNAME} Mamie arrive samedi par le train de 10h", chat_id=group, chat_type="group", language_code="fr"
+    )
+    await telegram.wait_for(lambda: any(chat == group for chat, _ in telegram.reactions))
+    telegram.push_message("On a déménagé à Nantes", chat_id=group, chat_type="group", language_code="fr")
+    telegram.push_message("/remember", chat_id=group, chat_type="group", language_code="fr")
+    await answer_in(telegram, group, "Mamie arrive samedi")  # the listing, answered after the chatter was read
+    texts = [m.text for m in await memories_of(app, scope)]
+    assert texts == ["La fête est samedi", "Mamie arrive samedi par le train de 10h"], "unaddressed: never stored"

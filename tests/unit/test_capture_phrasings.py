@@ -88,9 +88,32 @@ def test_a_question_after_en_fait_is_still_a_question(text: str) -> None:
         ("forget what I said about the garage", "the garage"),
         ("Forget what I told you about Sarah!", "Sarah"),
         ("forget everything about Lisbon", "Lisbon"),
+        ("Oublie, ce que je t'ai dit sur le dentiste.", "le dentiste"),
     ],
 )
 def test_forget_about(text: str, subject: str) -> None:
     phrasing = parse_phrasing(text)
     assert phrasing is not None and phrasing.intent is Intent.FORGET
     assert phrasing.text == subject
+
+
+@pytest.mark.parametrize(
+    ("transcript", "intent"),
+    [
+        ("Rappelle-toi que la réunion est le 12 mars.", Intent.TEACH),
+        ("Retiens que le code est 42.", Intent.TEACH),
+        ("Oublie, ce que je t'ai dit sur le dentiste.", Intent.FORGET),
+    ],
+)
+def test_a_voice_transcript_goes_through_the_same_parser_and_is_no_command(transcript: str, intent: Intent) -> None:
+    from core.spoken import heard_command
+
+    assert parse_phrasing(transcript).intent is intent
+    assert heard_command(transcript)[0] is None
+
+
+def test_a_spoken_command_with_a_pause_stays_a_command() -> None:
+    from core.spoken import heard_command
+
+    command, rest = heard_command("Retiens. Le code est 42.")
+    assert command is not None and command.name == "teach" and rest == "Le code est 42."

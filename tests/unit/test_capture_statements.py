@@ -61,6 +61,8 @@ def test_durable_statements_are_kept(text: str) -> None:
         "can you suggest a few things to do",
         "thanks a lot!",
         "good night",
+        "bon je vais me coucher",
+        "I'm going to bed",
     ],
 )
 def test_questions_greetings_requests_and_chitchat_are_not(text: str) -> None:
