@@ -12,6 +12,7 @@ from bot.cli_args import COMMAND_PREFIX
 from core.disk import is_disk_full
 from core.errors import DiskFull, UserError
 from core.ingestion.local_files import LocalFile, files_to_ingest, is_image, read_local_file
+from core.ingestion.scanned_pdf import ScanReading
 from core.text import one_line, terminal_safe
 
 if TYPE_CHECKING:
@@ -79,8 +80,16 @@ async def _ingest_one(
             app.assistant.media.check_image()  # before reading a byte
         data = await asyncio.to_thread(read_local_file, found.path, app.memory.limits.max_upload_bytes)
         parse_as = None
+        media = app.assistant.media
         if photo:
-            data, parse_as = (await app.assistant.media.read_image(found.path.name, data)).text.encode(), "photo.txt"
+            data, parse_as = (await media.read_image(found.path.name, data)).text.encode(), "photo.txt"
+        scans = None  # a PDF's scanned pages are read by OCR, as in a chat (rich's progress is thread-safe)
+        if media.reader is not None and not photo:
+            scans = ScanReading(
+                media.reader,
+                media.max_scanned_pages,
+                lambda done, total: progress.update(task, completed=done, total=total),
+            )
         report = await app.memory.ingest(
             args.scope,
             found.path.name,
@@ -89,6 +98,7 @@ async def _ingest_one(
             author="console:local",
             progress=lambda done, total: progress.update(task, completed=done, total=total),
             parse_as=parse_as,
+            scans=scans,
         )
     except UserError as error:
         tally.failed += 1

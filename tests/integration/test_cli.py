@@ -121,3 +121,14 @@ def test_an_invalid_setting_is_one_line_naming_it_without_its_value(workdir, mon
         "souvenir: SOUVENIR_LIMITS__MAX_UPLOAD_BYTES",
     ]
     assert "hunter2" not in "\n".join(err) and "Traceback" not in "\n".join(err)
+
+
+def test_ingest_reads_the_scanned_pages_of_a_pdf(workdir, capsys):
+    from bench.phone_media import scanned_pdf
+
+    pages = [("Chaudière révisée le 12 mars", "par Marc, le plombier.")]
+    (workdir / "scan.pdf").write_bytes(scanned_pdf(pages))
+    assert main(["ingest", str(workdir / "scan.pdf")]) == 0
+    assert "scan.pdf: 1 memory," in capsys.readouterr().out
+    assert main(["search", "plombier"]) == 0
+    assert "Marc" in capsys.readouterr().out
