@@ -2,8 +2,9 @@
 and Ollama stand-ins, measured from outside the process.
 
 Scenarios (each starts its own `souvenir run`, on fresh data):
-  users     N users × 5 questions with an instant model, after a baseline of B users × 5: lost or error
-            answers, and CPU-seconds of the Souvenir process per answer (ratio to the baseline).
+  users     N users × 5 questions with an instant model that takes every request at once (no queue: what
+            Souvenir itself costs), after a baseline of B users × 5: lost or error answers, and
+            CPU-seconds of the Souvenir process per answer (ratio to the baseline).
   queue     a server with 2 slots and slow answers, 20 users at once: timeouts, time until each queued
             user sees a place, and fairness: a group chat with 5 queued questions, then another chat.
   failover  two servers, one killed mid-run: questions answered.
@@ -95,7 +96,8 @@ class Souvenir:
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
         self.process: asyncio.subprocess.Process | None = None
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (read after the process ends, closed with it)
+        Path(env["SOUVENIR_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+        self.log = (Path(env["SOUVENIR_DATA_DIR"]) / "souvenir.log").open("w+b")
 
     async def start(self, telegram: WatchedTelegram) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT), **self.env}
@@ -129,6 +131,10 @@ class Souvenir:
     def errors_logged(self) -> int:
         self.log.seek(0)
         return self.log.read().decode(errors="replace").count("Traceback")
+
+    def warnings_logged(self) -> int:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace").count(" WARNING ")
 
     async def stop(self) -> None:
         if self.process and self.process.returncode is None:
@@ -198,10 +204,10 @@ async def scenario_users(args, tg: WatchedTelegram, tmp: Path) -> dict:
         total = args.baseline_users + args.users
         souvenir = Souvenir(
             _env(
-                tmp / "users", tg, total + 1, SOUVENIR_OLLAMA__HOST=ollama.url, SOUVENIR_OLLAMA__PARALLEL="8"
+                tmp / "users", tg, total + 1, SOUVENIR_OLLAMA__HOST=ollama.url, SOUVENIR_OLLAMA__PARALLEL="512"
             )
         )
-        (tmp / "users").mkdir()
+        (tmp / "users").mkdir(parents=True, exist_ok=True)
         await souvenir.start(tg)
         try:
             await _ask(tg, total + 1, "warm up", nth=1, timeout=240)
@@ -218,6 +224,7 @@ async def scenario_users(args, tg: WatchedTelegram, tmp: Path) -> dict:
             ),
             "rss_mb_after": round(rss),
             "tracebacks_logged": souvenir.errors_logged(),
+            "warnings_logged": souvenir.warnings_logged(),
         }
 
 
@@ -232,7 +239,7 @@ async def scenario_queue(args, tg: WatchedTelegram, tmp: Path) -> dict:
         ollama.chunk_delay = args.answer_seconds / words
         timeout = args.answer_seconds * 3  # far less than the 10 rounds the last user waits
         data = tmp / "queue"
-        data.mkdir()
+        data.mkdir(parents=True, exist_ok=True)
         souvenir = Souvenir(
             _env(
                 data,
@@ -326,7 +333,7 @@ async def scenario_failover(args, tg: WatchedTelegram, tmp: Path) -> dict:
         server.parallel = 2
         server.chunk_delay = 0.1
     data = tmp / "failover"
-    data.mkdir()
+    data.mkdir(parents=True, exist_ok=True)
     souvenir = Souvenir(
         _env(
             data,
@@ -383,9 +390,9 @@ async def scenario_uploads(args, tg: WatchedTelegram, tmp: Path) -> dict:
     text = sample_text(DEFAULT_DATASET, 200_000)
     async with FakeOllama(ANSWER) as ollama:
         data = tmp / "uploads"
-        data.mkdir()
+        data.mkdir(parents=True, exist_ok=True)
         souvenir = Souvenir(
-            _env(data, tg, 20, SOUVENIR_OLLAMA__HOST=ollama.url, SOUVENIR_OLLAMA__PARALLEL="8")
+            _env(data, tg, 20, SOUVENIR_OLLAMA__HOST=ollama.url, SOUVENIR_OLLAMA__PARALLEL="512")
         )
         await souvenir.start(tg)
         try:
@@ -476,12 +483,13 @@ def _load() -> dict:
 async def measure(args: argparse.Namespace) -> dict:
     figures: dict = {"machine": machine()}
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] if args.only else list(SCENARIOS)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = Path(args.workdir or scratch)
         for name in chosen:
             async with WatchedTelegram(TOKEN) as tg:
                 load = _load()
                 figures[name] = {
-                    **await SCENARIOS[name](args, tg, Path(tmp)),
+                    **await SCENARIOS[name](args, tg, tmp),
                     "load_before": load,
                     "load_after": _load(),
                 }
@@ -503,6 +511,7 @@ def main(argv: list[str] | None = None) -> None:
         "--quiet-seconds", type=float, default=8.0, help="talk without uploads, for the baseline"
     )
     parser.add_argument("--only", default="", help="comma-separated scenarios: " + ", ".join(SCENARIOS))
+    parser.add_argument("--workdir", default="", help="keep each run's data and souvenir.log here")
     parser.add_argument("--json", action="store_true")
     run_benchmark(parser.parse_args(argv), measure)
 

@@ -137,6 +137,33 @@ class Conversation:
         if after is not None:
             await after(interaction)
 
+    def queue_lines(self, lang: str) -> list[str]:
+        """The model queue and each server's load, for admins' status."""
+        view = self._llm.view()
+        lines = [
+            self._t(
+                lang,
+                "status.queue",
+                count=view.queue.waiting,
+                chats=view.queue.chats,
+                seconds=round(view.queue.oldest_wait),
+            )
+        ]
+        for server in view.servers:
+            down = "" if server.up else self._t(lang, "status.server_down")
+            lines.append(
+                self._t(
+                    lang,
+                    "status.server",
+                    name=server.name,
+                    busy=server.busy,
+                    parallel=server.parallel,
+                    answered=server.served,
+                    down=down,
+                )
+            )
+        return lines
+
     def _waiting(self, lang: str, ahead: int) -> str:
         """The placeholder of a queued question."""
         if ahead == 0:

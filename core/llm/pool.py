@@ -17,6 +17,8 @@ from core.llm.queue import FairQueue, QueueView, Ticket
 log = logging.getLogger(__name__)
 RECHECK_SECONDS = 30.0
 MODELS_TTL_SECONDS = 60.0
+NOTICE_AFTER_SECONDS = 0.5  # a question granted sooner shows no place at all
+NOTICE_EVERY_SECONDS = 2.0  # each update is a message edit: dearer than the wait it reports
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ class ModelPool:
         *,
         recheck: float = RECHECK_SECONDS,
         models_ttl: float = MODELS_TTL_SECONDS,
+        notice_after: float = NOTICE_AFTER_SECONDS,
+        notice_every: float = NOTICE_EVERY_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not servers:
@@ -103,6 +107,8 @@ class ModelPool:
         self.servers = servers
         self._recheck = recheck
         self._models_ttl = models_ttl
+        self._notice_after = notice_after
+        self._notice_every = notice_every
         self._clock = clock
         self._queue: FairQueue[ModelServer] = FairQueue(self._place, clock)
         self._refreshing: asyncio.Lock | None = None
@@ -255,9 +261,17 @@ class ModelPool:
             server = None
             ticket = self._queue.enter(chat, owner, model, tried=tried)
             try:
+                # The place shows after a short wait (no flicker when a slot frees at once), then
+                # follows the queue at most once per `notice_every` (each waiter looks, none is woken).
+                loop = asyncio.get_running_loop()
+                shown: int | None = None
+                show_at = loop.time() + self._notice_after
                 while not ticket.granted.done():
-                    yield Waiting(ticket.ahead)
-                    await ticket.changed()
+                    if loop.time() >= show_at and ticket.ahead != shown:
+                        shown = ticket.ahead
+                        yield Waiting(shown)
+                        show_at = loop.time() + self._notice_every
+                    await ticket.granted_within(max(show_at - loop.time(), 0.0) or self._notice_every)
                 server = ticket.granted.result()
             finally:
                 if server is None:

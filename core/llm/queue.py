@@ -32,17 +32,12 @@ class Ticket(Generic[S]):
     tried: set = field(default_factory=set)  # servers that failed this request already
     ahead: int = 0
     waiting_since: float = 0.0
-    _moved: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def changed(self) -> None:
-        """Return when the position changed or the ticket was granted or cancelled."""
+    async def granted_within(self, seconds: float) -> bool:
+        """Wait up to `seconds` for a slot (or a cancellation); whether it came."""
         if not self.granted.done():
-            waiter = asyncio.ensure_future(self._moved.wait())
-            try:
-                await asyncio.wait({waiter, self.granted}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiter.cancel()
-        self._moved.clear()
+            await asyncio.wait({self.granted}, timeout=seconds)
+        return self.granted.done()
 
 
 @dataclass(frozen=True)
@@ -137,9 +132,7 @@ class FairQueue(Generic[S]):
             if not row:
                 break
             for ticket in row:
-                if ticket.ahead != ahead:
-                    ticket.ahead = ahead
-                    ticket._moved.set()
+                ticket.ahead = ahead
                 ahead += 1
 
     def view(self) -> QueueView:
