@@ -42,7 +42,16 @@ async def status(call: Call) -> Reply:
         call.say("status.interactions", count=state.stats.interactions),
     ]
     lines += await _disk_lines(call)
+    lines += await _queue_lines(call)
     return Reply(text="\n".join(lines))
+
+
+async def _queue_lines(call: Call) -> list[str]:
+    """For admins: the questions waiting for the model and each model server's load."""
+    membership = call.services.membership
+    if membership is None or not await membership.access.is_admin(call.incoming.user):
+        return []
+    return call.services.conversation.queue_lines(call.lang)
 
 
 async def _disk_lines(call: Call) -> list[str]:

@@ -84,3 +84,21 @@ async def test_reset_drops_a_queued_question_and_a_newer_question_replaces_it(ma
     assert (await newer)[-1].startswith("⏹ This question was dropped")  # reset drops every queued one
     asked = [r["messages"][-1]["content"] for r in fake_ollama.chat_requests]
     assert asked == ["What is the gate code?"]  # nothing withdrawn ever reached the server
+
+
+async def test_status_shows_admins_the_queue_and_each_servers_load_and_others_nothing_of_it(make_app, fake_ollama):
+    app = await _app(make_app, fake_ollama, parallel=1)
+    asks = []
+    for i in range(3):
+        asks.append(asyncio.create_task(_ask(app, "What is the gate code?", f"telegram:chat:{i}", str(i + 1))))
+        await asyncio.sleep(0.05)
+    admin = await (await app.assistant.handle(request(command="status"))).final_text()  # the console owner
+    member = await (
+        await app.assistant.handle(request(command="status", platform="telegram", user="5", scope="telegram:user:5"))
+    ).final_text()
+    await asyncio.gather(*asks)
+    assert "Model queue: 2 questions waiting in 2 chats" in admin
+    assert f"• {fake_ollama.url}: 1/1 busy, 0 answered" in admin
+    assert "Model queue" not in member and fake_ollama.url not in member
+    french = await (await app.assistant.handle(request(command="status", language="fr"))).final_text()
+    assert "File du modèle\u00a0: 0 question en attente" in french
