@@ -95,8 +95,11 @@ class Assistant:
         return direct or await self.access.is_allowed(user)
 
     def is_addressed(self, incoming: Incoming) -> bool:
-        """Whether a message is for the bot (see Policy.is_addressed)."""
-        return self.policy.is_addressed(incoming)
+        """Whether a message is for the bot (see Policy.is_addressed), or its sender's answer to a
+        question the bot just asked them in this chat ("oui" in a group needs no mention)."""
+        return self.policy.is_addressed(incoming) or self.confirmations.is_answer(
+            incoming.chat_key, incoming.user, incoming.text
+        )
 
     async def replies_privately(self, incoming: Incoming) -> bool:
         """Whether the reply is for the sender only (memory listings and refusals in a group)."""
@@ -110,7 +113,7 @@ class Assistant:
         """
         lang = await self.language(incoming)
         try:
-            if not self.policy.is_addressed(incoming):
+            if not self.is_addressed(incoming):
                 return None
             allowed = await self._may_use(incoming)
             return await self._route(incoming, lang, allowed)

@@ -91,6 +91,15 @@ class Confirmations:
         pending = self._pending.get((chat_key, user))
         return pending is not None and pending.expires > self._clock()
 
+    def is_answer(self, chat_key: str, user: str, text: str) -> bool:
+        """Whether `text` answers `user`'s pending question in `chat_key` (a group reads it unaddressed)."""
+        pending = self._pending.get((chat_key, user))
+        if pending is None or pending.expires <= self._clock():
+            return False
+        word = reply_word(text)
+        number = _NUMBER.match(word)
+        return word in YES or word in NO or bool(number and int(number.group(1)) in pending.choices)
+
     def cancel(self, chat_key: str, user: str) -> None:
         """Drop `user`'s question in `chat_key`, if any."""
         self._pending.pop((chat_key, user), None)

@@ -228,3 +228,21 @@ async def test_statements_are_remembered_with_no_model_reachable(make_app):
     assert "Ollama" in answer  # said plainly, and still remembered
     assert reply.acknowledgement.emoji == "✍️"
     assert [m.text for m in await live(app)] == ["Mon frère Paul habite à Lyon depuis mars"]
+
+
+async def test_in_a_group_the_asked_member_answers_oui_without_naming_the_bot(make_app):
+    app = await make_app(embedder="hash", language="fr", allowed_users=["console:bob"])
+    group = {"scope": "console:group:famille", "chat": "console:group:famille", "is_group": True}
+    taught = request("retiens que le dentiste de Léa est le docteur Martin", **group)
+    taught.mentions_bot = True
+    await (await app.assistant.handle(taught)).final_text()
+    asked = request("oublie ce que je t'ai dit sur le dentiste", **group)
+    asked.mentions_bot = True
+    assert "Répondez" in await (await app.assistant.handle(asked)).final_text()
+    # another member's "oui" is ordinary chatter: not for the bot, nothing forgotten
+    assert await app.assistant.handle(request("oui", user="bob", **group)) is None
+    assert len(await live(app, "console:group:famille")) == 1
+    answer = await (await app.assistant.handle(request("oui", **group))).final_text()
+    assert answer.startswith("🗑️ Oublié")
+    assert await live(app, "console:group:famille") == []
+    assert await app.assistant.handle(request("oui", **group)) is None, "answered once; then chatter again"

@@ -80,3 +80,13 @@ async def test_yes_words_are_read_without_accents_or_typographic_apostrophes() -
         confirmations.ask("chat", "alice", on_yes)
         assert (await confirmations.resolve("chat", "alice", word)).confirmed, word
     assert len(calls) == 4
+
+
+async def test_is_answer_tells_an_answer_from_chatter_without_using_the_question() -> None:
+    calls, on_yes, _ = recorder()
+    confirmations = Confirmations()
+    confirmations.ask("group", "alice", on_yes, choices=(4,))
+    assert confirmations.is_answer("group", "alice", "Oui !") and confirmations.is_answer("group", "alice", "4")
+    assert not confirmations.is_answer("group", "alice", "on mange à quelle heure ?")
+    assert not confirmations.is_answer("group", "bob", "oui")
+    assert confirmations.waiting("group", "alice") and calls == []
