@@ -25,7 +25,7 @@ from core.memory import MemoryService
 from core.models import Incoming, Reply
 from core.notifier import Notifier
 from core.policy import Policy
-from core.spoken import heard_command
+from core.spoken import heard_command, spoken_arguments
 
 log = logging.getLogger(__name__)
 
@@ -179,9 +179,37 @@ class Assistant:
         if repeats_itself(transcript):
             return Reply(text=self._say(incoming, lang, "voice.unclear"))
         command, args = heard_command(transcript, self.registry)
+        if command is not None and command.destructive:
+            return await self._ask_first(incoming, lang, command, spoken_arguments(args), transcript)
         command = command or self.registry.plain_text
         spoken = replace(incoming, text=transcript, command=command.name, args=args, attachments=[])
         return await self._route(spoken, lang, True)
+
+
+    async def _ask_first(
+        self, incoming: Incoming, lang: str, command: Command, args: str, transcript: str
+    ) -> Reply:
+        """A destructive command said aloud runs only after the speaker's "yes" (core/confirmation.py).
+
+        Its arguments are checked now, so a refused command says why at once; the pending question
+        is answered by the next message of the same person in the same chat, typed or spoken.
+        """
+        spoken = replace(incoming, text=transcript, command=command.name, args=args, attachments=[])
+        call = Call(spoken, lang, args, command, self.services)
+        if command.question is not None:
+            question = (await command.question(call)).text
+        else:
+            question = self._say(incoming, lang, "voice.confirm", command=command.name_in(lang))
+
+        async def run(_choice: int | None) -> str:
+            reply = await self._run(spoken, lang, command, args, True)
+            return reply.text if reply is not None else ""
+
+        async def cancelled() -> str:
+            return self._say(incoming, lang, "voice.cancelled")
+
+        self.confirmations.ask(incoming.chat_key, incoming.user, run, on_no=cancelled)
+        return Reply(text=question)
 
 
 def _heard(transcript: str, reply: Reply) -> Reply:

@@ -36,3 +36,33 @@ def spoken_command(transcript: str, registry: Registry = REGISTRY) -> tuple[str 
     """The name of the command a transcript starts with (or None) and the rest."""
     command, rest = heard_command(transcript, registry)
     return (command.name if command else None), rest
+
+
+_NUMBER_WORDS = {
+    "zéro": 0, "zero": 0, "un": 1, "une": 1, "one": 1, "deux": 2, "two": 2, "trois": 3, "three": 3,
+    "quatre": 4, "four": 4, "cinq": 5, "five": 5, "six": 6, "sept": 7, "seven": 7, "huit": 8, "eight": 8,
+    "neuf": 9, "nine": 9, "dix": 10, "ten": 10, "onze": 11, "eleven": 11, "douze": 12, "twelve": 12,
+    "treize": 13, "thirteen": 13, "quatorze": 14, "fourteen": 14, "quinze": 15, "fifteen": 15,
+    "seize": 16, "sixteen": 16, "dix-sept": 17, "seventeen": 17, "dix-huit": 18, "eighteen": 18,
+    "dix-neuf": 19, "nineteen": 19, "vingt": 20, "twenty": 20,
+}  # fmt: skip
+_FILLER = re.compile(
+    r"^(?:(?:le|la|du|the)\s+)?(?:souvenir|mémoire|memory|note)?\s*(?:numéro|number|num|n°|no\.?|#)?\s*", re.I
+)
+_DOCUMENT_WORDS = re.compile(r"^(?:(?:le|the)\s+)?(?:document|doc)\s+(?:numéro|number|n°|#)?\s*", re.I)
+
+
+def spoken_arguments(args: str) -> str:
+    """A destructive command's arguments as typed: "Le souvenir numéro douze." → "12", "document 3" → "doc 3".
+
+    Whisper writes numbers as words or digits and ends sentences with a full stop; the command
+    parsers expect `12` or `doc 3`. Anything else is left as heard (and then refused by its usage).
+    """
+    text = args.strip().rstrip(".!?…").strip()
+    words = [str(_NUMBER_WORDS.get(word.lower(), word)) for word in text.split()]
+    text = " ".join(words)
+    if document := _DOCUMENT_WORDS.match(text):
+        rest = text[document.end() :].strip()
+        return f"doc {rest}" if rest.isdigit() else text
+    rest = text[_FILLER.match(text).end() :].strip()
+    return rest if rest.isdigit() else text

@@ -64,6 +64,9 @@ class Command:
     """Changing something with it in a group needs an admin (showing does not)."""
     destructive: bool = False
     """It deletes something the user cannot get back by asking again (memories, the conversation)."""
+    question: Handler | None = None
+    """For a destructive command said aloud: checks the arguments (raising its usage) and returns the
+    yes/no question asked before it runs; None: a generic question naming the command."""
     plain_text: bool = False
     """Messages without a command word are this command's arguments (talk)."""
     takes_files: bool = False

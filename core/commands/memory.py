@@ -87,6 +87,12 @@ async def remember(call: Call) -> Reply:
     return Reply(text="\n".join(lines))
 
 
+async def forget_question(call: Call) -> Reply:
+    """Said aloud: which memory or document would go, asked before anything is deleted."""
+    is_document, number = parse_forget(call.args)
+    return Reply(text=call.say("forget.confirm_document" if is_document else "forget.confirm", id=number))
+
+
 @command(
     "forget",
     "Delete one memory, or a whole document",
@@ -94,6 +100,7 @@ async def remember(call: Call) -> Reply:
     argument("id", "N | doc N", "N | doc N", "#N of a memory, or doc N", "n° d'un souvenir, ou doc N"),
     spoken=("forget", "oublie"),
     destructive=True,
+    question=forget_question,
 )
 async def forget(call: Call) -> Reply:
     """Delete one memory (what it had replaced comes back) or every chunk of one document."""

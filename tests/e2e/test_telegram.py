@@ -646,3 +646,18 @@ async def test_in_a_group_the_default_is_explicit_and_unaddressed_chatter_is_nev
     await answer_in(telegram, group, "Mamie arrive samedi")  # the listing, answered after the chatter was read
     texts = [m.text for m in await memories_of(app, scope)]
     assert texts == ["La fête est samedi", "Mamie arrive samedi par le train de 10h"], "unaddressed: never stored"
+
+
+async def test_a_spoken_forget_waits_for_a_yes(telegram, bot):
+    from bench.phone_media import speak
+
+    _adapter, app = bot
+    scope = user_scope("telegram", OWNER)
+    await app.memory.teach(scope, "The old address was 12 Baker Street.")
+    note = speak("Forget. Number one.", "en")
+    telegram.push_message(voice=_voice(telegram, "v4", note))
+    asked = await answer_in(telegram, OWNER, "🎤", timeout=120)
+    assert "❓ Forget memory #1?" in asked and await app.store.memories.count_live(scope) == 1, asked
+    telegram.push_message("yes")
+    await answer_in(telegram, OWNER, "Forgot #1", timeout=30)
+    assert await app.store.memories.count_live(scope) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.phone_media import can_speak, silence, speak
+from core.ingestion.fake_transcriber import ScriptedTranscriber
 from core.models import Attachment, AttachmentKind
 from tests.requests import request
 
@@ -95,3 +96,48 @@ async def test_voice_is_off_with_a_clear_message_when_disabled(make_app):
     app = await make_app(**{"voice": {"enabled": False}})
     reply = await (await app.assistant.handle(voice_note(b"whatever"))).final_text()
     assert "cannot listen to voice notes" in reply
+
+
+async def test_silence_is_reported_in_words_that_fit_audio(make_app):
+    app = await make_app()
+    reply = await (await app.assistant.handle(voice_note(silence(4)))).final_text()
+    assert "I heard no one speaking in it" in reply and "readable text" not in reply, reply
+
+
+async def test_a_spoken_forget_runs_only_after_a_yes_and_a_no_cancels_it(make_app):
+    app = await make_app()
+    first = await app.memory.teach(SCOPE, "The old address was 12 Baker Street.")
+    await app.memory.teach(SCOPE, "The new address is 3 Rose Lane.")
+    note = speak("Forget. Number one.", "en")
+    asked = await (await app.assistant.handle(voice_note(note, language="en"))).final_text()
+    heard, question = asked.split("\n\n", 1)
+    assert heard.lower().startswith("🎤 forget"), asked
+    assert question.startswith("❓ Forget memory #1?"), asked
+    assert await app.store.memories.count_live(SCOPE) == 2, "nothing is forgotten before the yes"
+    done = await (await app.assistant.handle(request("yes"))).final_text()
+    assert "Forgot #1" in done and first.text[:20] in done, done
+    assert await app.store.memories.count_live(SCOPE) == 1
+
+    app.assistant.media.transcriber = ScriptedTranscriber("Oublie. Le souvenir numéro deux.")
+    asked = await (await app.assistant.handle(voice_note(b"OggS", language="fr"))).final_text()
+    assert "Oublier le souvenir n°\u00a02" in asked, asked
+    cancelled = await (await app.assistant.handle(request("non", language="fr"))).final_text()
+    assert "Annulé" in cancelled and await app.store.memories.count_live(SCOPE) == 1
+
+
+async def test_a_looping_transcript_is_shown_and_never_obeyed(make_app):
+    app = await make_app()
+    await app.memory.teach(SCOPE, "La réunion des copropriétaires est le 12 mars.")
+    app.assistant.media.transcriber = ScriptedTranscriber("oublie, oublie, oublie, oublie, oublie,")
+    reply = await (await app.assistant.handle(voice_note(b"OggS", language="fr"))).final_text()
+    assert reply.startswith("🎤 oublie, oublie") and "Rien n’a été fait" in reply, reply
+    assert await app.store.memories.count_live(SCOPE) == 1
+    yes = await (await app.assistant.handle(request("oui", language="fr"))).final_text()
+    assert "Oublié" not in yes and await app.store.memories.count_live(SCOPE) == 1
+
+
+async def test_a_refused_spoken_command_shows_the_transcript_above_the_reason(make_app):
+    app = await make_app()
+    app.assistant.media.transcriber = ScriptedTranscriber("Forget. The old address.")
+    reply = await (await app.assistant.handle(voice_note(b"OggS"))).final_text()
+    assert reply.startswith("🎤 Forget. The old address.\n\nUsage: /forget N"), reply

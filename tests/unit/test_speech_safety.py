@@ -71,3 +71,21 @@ def test_silence_is_told_apart_before_whisper_runs():
 
     assert is_silent(decode_audio("quiet.ogg", silence(6), 300))
     assert not is_silent(decode_audio("note.ogg", speak("Où est la clé ?", "fr"), 300))
+
+
+@pytest.mark.parametrize(
+    ("heard", "typed"),
+    [
+        ("Le souvenir numéro douze.", "12"),
+        ("number one.", "1"),
+        ("#12", "12"),
+        ("12.", "12"),
+        ("document 3", "doc 3"),
+        ("doc trois.", "doc 3"),
+        ("The old address.", "The old address"),
+    ],
+)
+def test_a_spoken_forget_reads_its_number_as_typed(heard, typed):
+    from core.spoken import spoken_arguments
+
+    assert spoken_arguments(heard) == typed
