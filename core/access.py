@@ -31,6 +31,8 @@ class AccessRules:
     """After a refusal, a new request is accepted only this long after it."""
     request_answers: int = 3
     """Repeated requests while one is pending are answered this many times an hour, then ignored."""
+    request_notices: int = 20
+    """Owners are told of at most this many new requests an hour (the rest wait in `members`)."""
     guesses: GuessRules = field(default_factory=GuessRules)
 
 
@@ -100,6 +102,7 @@ class AccessControl:
         self._clock = clock
         self._guesses = GuessLimiter(self.rules.guesses, clock)
         self._asked: dict[str, list[float]] = {}
+        self._noticed: list[float] = []
         self.pairing_code: str | None = None
         self.pairing_expires_at = 0.0
 
@@ -242,6 +245,15 @@ class AccessControl:
                 return RequestOutcome(RequestResult.TOO_SOON, latest, wait)
         request, created = await self._requests.open(user, name, note[:300], language, now)
         return RequestOutcome(RequestResult.CREATED if created else RequestResult.PENDING, request)
+
+    def may_notify(self) -> bool:
+        """Whether owners may be told of one more new request this hour (a flood of strangers waits in the list)."""
+        now = self._clock()
+        self._noticed = [t for t in self._noticed if now - t < 3600]
+        if len(self._noticed) >= self.rules.request_notices:
+            return False
+        self._noticed.append(now)
+        return True
 
     async def decide(self, by: str, which: str, *, approve: bool) -> AccessRequest:
         """Approve (the person becomes a member) or refuse a pending request named by number or id."""

@@ -124,14 +124,11 @@ class Membership:
             hours = max(1, round(outcome.wait / 3600))
             return Reply(text=self._say(incoming, lang, "request.too_soon", count=hours))
         request = outcome.request
-        note = request.note
-        told = await self.tell_managers(
-            "request.notice",
-            name=name,
-            user=incoming.user,
-            number=request.number,
-            note_line=note,
-        )
+        told = 0
+        if self.access.may_notify():
+            told = await self.tell_managers(
+                "request.notice", name=name, user=incoming.user, number=request.number, note_line=request.note
+            )
         await self._record(incoming, "request", f"request {request.number} from {incoming.user}; told {told}")
         return Reply(text=self._say(incoming, lang, "request.sent" if told else "request.unreachable"))
 

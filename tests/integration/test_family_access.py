@@ -286,3 +286,12 @@ async def test_the_console_user_invites_and_lists_members_through_the_assistant(
     assert "no longer has access" in await say(app, command="remove", args="9")
     refused = await say(app, command="teach", args="x", scope="telegram:user:9", user="9", platform="telegram")
     assert "not on my list" in refused
+
+
+async def test_a_flood_of_strangers_reaches_the_owner_a_bounded_number_of_times(family):
+    limit = family.access.rules.request_notices
+    answers = [await family.say("request", str(1000 + n), name=f"bot{n}") for n in range(limit + 5)]
+    assert len(family.inbox.to("1")) == limit
+    assert all("sent to the owner" in a for a in answers[:limit])
+    assert all("they will see it in their list" in a for a in answers[limit:])
+    assert len(await family.access.pending_requests()) == limit + 5
