@@ -27,6 +27,7 @@ REFUSED_EN = "The server's disk is full: nothing was stored."
 async def cap_database(app) -> None:
     """Let the database grow by no page at all from now on (as a disk with no space left)."""
     writer = app.store.database._writer
+    await writer.execute("VACUUM")  # no free page left inside the file either
     (pages,) = await (await writer.execute("PRAGMA page_count")).fetchone()
     await writer.execute(f"PRAGMA max_page_count = {pages}")
 
