@@ -77,7 +77,9 @@ async def build_app(
     # Adapters attach their direct-message channel to the notifier when they start.
     notifier = Notifier()
     membership = Membership(access, notifier, translate, store.interactions)
+    disk = DiskWatch(settings.data_dir, settings.limits.low_disk_mb * 1024 * 1024)
     store.database.on_full = FullDiskAlert(membership.tell_managers, settings.data_dir.resolve()).writes_refused
+    store.database.has_room = disk.has_room
     if exporter is None:
         exporter = exporter_for(memory)
     assistant = Assistant(
@@ -90,6 +92,6 @@ async def build_app(
         media=build_media(settings),
         notifier=notifier,
         membership=membership,
-        disk=DiskWatch(settings.data_dir, settings.limits.low_disk_mb * 1024 * 1024),
+        disk=disk,
     )
     return App(settings, parts.store, parts.indexes, parts.embedder, memory, llm, assistant)

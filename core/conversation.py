@@ -62,9 +62,10 @@ class Conversation:
         question: str,
         lang: str,
         *,
-        after: Callable[[int], Awaitable[None]] | None = None,
+        after: Callable[[int | None], Awaitable[None]] | None = None,
     ) -> AsyncIterator[str]:
-        """Snapshots of the answer as it streams; the exchange is logged when it ends, then `after(its id)`.
+        """Snapshots of the answer as it streams; the exchange is logged when it ends, then `after(its id)`
+        (None when it could not be logged: the disk is full).
 
         While the question waits for a model server, the snapshot is a Notice with its place.
         """
@@ -131,6 +132,8 @@ class Conversation:
             )
         except DiskFull:  # the answer was given: only its log (for /why and the history) is lost
             log.warning("disk full: the exchange in %s was answered but not logged", incoming.chat_key)
+            if after is not None:
+                await after(None)
             return
         if budget is not None and budget.left_out:
             self._remember_budget(incoming.chat_key, interaction, budget)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+ROOM_AGAIN = 1024 * 1024
+"""Free bytes from which a full disk counts as having room again (a few KiB let small writes through)."""
 
 _SQLITE_FULL = 13
 _NO_SPACE = os.strerror(errno.ENOSPC)  # "No space left on device"
@@ -43,6 +45,11 @@ class DiskWatch:
         except OSError:
             return None
 
+    def has_room(self) -> bool:
+        """Whether writes that failed for lack of space can be expected to work again (a MiB free)."""
+        free = self.free()
+        return free is None or free >= ROOM_AGAIN
+
     def is_low(self) -> bool:
         """Whether free space is under the warning threshold."""
         free = self.free()
@@ -53,7 +60,7 @@ class FullDiskAlert:
     """Tells the owners and admins, once per full-disk episode, that writes are being refused.
 
     The store calls `writes_refused` when its first write fails for lack of space (an episode ends at
-    the next write that succeeds); `tell(key, **params)` sends message `key` to every manager (a
+    a write that succeeds once the disk has room again); `tell(key, **params)` sends message `key` to every manager (a
     direct message each, in their language) and says how many got it. It runs beside the request
     that met the full disk, never delaying or failing it.
     """

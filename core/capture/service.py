@@ -17,7 +17,7 @@ from core.capture.folding import fold
 from core.capture.phrasings import Intent, Phrasing, parse_phrasing
 from core.capture.statements import classify
 from core.confirmation import Confirmations
-from core.errors import UserError
+from core.errors import DiskFull, UserError
 from core.i18n import Translator
 from core.memory import MemoryService
 from core.models import Incoming, Kind, Memory
@@ -128,16 +128,21 @@ class CaptureService:
             return await self._arrow(incoming, phrasing, lang)
         return await self._update(incoming, phrasing.text, lang)
 
-    async def after_answer(self, incoming: Incoming, text: str, interaction_id: int) -> Memory | None:
-        """Store `text` as a conversation memory when this chat captures statements and it states one."""
+    async def after_answer(self, incoming: Incoming, text: str, interaction_id: int | None) -> Memory | None:
+        """Store `text` as a conversation memory when this chat captures statements and it states one.
+
+        A statement that cannot be stored because the disk is full raises DiskFull: the user is told.
+        """
         try:
             if await self.mode(incoming) is not MemoryMode.AUTO or not classify(text).keep:
                 return None
-            metadata = {"interaction": interaction_id}
+            metadata = {"interaction": interaction_id} if interaction_id is not None else {}
             if incoming.display_name:
                 metadata["by"] = incoming.display_name
             memory, _ = await self._memory.remember_said(incoming.scope, text, author=incoming.user, metadata=metadata)
             return memory
+        except DiskFull:
+            raise
         except UserError as error:  # a full memory, a text too long: the answer stands, nothing stored
             log.info("a statement was not stored: %s", error.key)
             return None

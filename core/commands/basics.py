@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.capture.service import REACTION
 from core.commands.call import Call
 from core.commands.declaration import argument, command
+from core.errors import DiskFull
 from core.models import Reply
 
 
@@ -47,8 +48,12 @@ async def talk(call: Call) -> Reply:
             return Reply(text=said.text)
     reply = Reply()
 
-    async def remember(interaction_id: int) -> None:
-        memory = await capture.after_answer(incoming, question, interaction_id) if capture else None
+    async def remember(interaction_id: int | None) -> None:
+        try:
+            memory = await capture.after_answer(incoming, question, interaction_id) if capture else None
+        except DiskFull:  # a statement to remember, on a full disk: the answer stands, and says so
+            reply.acknowledgement.line = call.say("error.disk_full")
+            return
         if memory is not None:  # mutated, not replaced: a voice note's copy of the reply shares it
             reply.acknowledgement.emoji = REACTION
             reply.acknowledgement.line = capture.noted_line(incoming, call.lang, memory)

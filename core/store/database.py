@@ -48,7 +48,9 @@ class Database:
         self.full_since: float | None = None
         """When writes started failing for lack of disk space (None while they succeed)."""
         self.on_full: Callable[[], object] | None = None
-        """Called when writes start failing for lack of disk space (once until a write succeeds again)."""
+        """Called when writes start failing for lack of disk space (once until the disk has room again)."""
+        self.has_room: Callable[[], bool] = lambda: True
+        """Whether the disk has room again once a write succeeds (a small write may fit on a full disk)."""
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -91,7 +93,8 @@ class Database:
                             self.on_full()
                     raise DiskFull() from error
                 raise
-            self.full_since = None  # stored: the disk has room again
+            if self.full_since is not None and self.has_room():
+                self.full_since = None
 
     async def fetchall(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         """Every row of a read (committed data only).

@@ -144,6 +144,7 @@ def test_a_full_disk_keeps_answering_refuses_writes_and_recovers_without_restart
             "teach Le code de l’alarme est 9876.",
             "correct Le code du portail est 4321. | Le code du portail est 1234.",
             f"ingest {docs / 'notes-39.txt'}",
+            "Je pars à Lyon le 14 février pour le mariage de Paul.",  # a statement to remember
         ):
             assert REFUSED in chat.say(line, "disque"), line
         assert memory_state(data)[:3] == before[:3]
@@ -173,7 +174,7 @@ def test_a_full_disk_keeps_answering_refuses_writes_and_recovers_without_restart
         assert memory_state(data)[:3] == before[:3]
         forget = run_measured(["forget", "2"], env)  # a delete needs room too (in SQLite's log), or not
         clean_exit(forget, "forget")
-        assert forget.rc == 0 or (forget.rc == 1 and REFUSED in forget.stderr and memory_state(data) == before), forget.stderr
+        assert forget.rc == 0 or (forget.rc == 1 and REFUSED in forget.stderr and memory_state(data)[:3] == before[:3]), forget.stderr
 
         # No partial file, an intact database, every stored document whole.
         assert partial_files(volume.root) == []

@@ -42,13 +42,13 @@ async def test_a_full_database_refuses_writes_clearly_and_changes_nothing(make_a
     await cap_database(app)
     before = await app.memory.remember(CONSOLE_SCOPE)
     long_text = "The attic holds the winter tyres, the old cot and three boxes of letters. " * 60
-    for request in (
+    for sent in (
         {"command": "teach", "args": long_text},
         {"command": "correct", "args": f"The gate code is 4321. | {long_text}"},
         {"files": {"notes.txt": (long_text * 20).encode()}},
     ):
-        reply = await say(app, **request)
-        assert reply.startswith("💾 " + REFUSED_EN), (request, reply)
+        reply = await say(app, **sent)
+        assert reply.startswith("💾 " + REFUSED_EN), (sent, reply)
     with pytest.raises(DiskFull):
         await app.memory.teach(CONSOLE_SCOPE, long_text)
     assert await app.memory.remember(CONSOLE_SCOPE) == before
@@ -134,3 +134,4 @@ async def test_owners_are_told_once_per_full_disk_episode_in_their_language(make
     assert "Le disque du serveur est plein" in await say(app, command="teach", args=long_text)
     await asyncio.sleep(0.1)
     assert len(inbox.sent) == 2, "a new episode (after writes succeeded again) is told again"
+
