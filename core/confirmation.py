@@ -5,10 +5,11 @@ How to use it (the conversation capture asks before forgetting; spoken destructi
     confirmations = Confirmations(ttl=120)                      # one, shared, built in the wiring
     confirmations.ask(incoming.chat_key, incoming.user, do_it, choices=(3, 7))
     ...                                                          # say the question to the user
-    # at the top of routing, before anything else reads the message:
-    answer = await confirmations.resolve(incoming.chat_key, incoming.user, incoming.text)
-    if answer is not None:
-        return answer.result                                    # what `do_it` or `on_no` returned
+    # nothing else to do: the talk handler (core/commands/basics.py) resolves every plain message
+    # against the pending question first (CaptureService.answer_pending), and a group member's
+    # "oui" reaches it without a mention (Assistant.is_addressed); `do_it`'s result (a Reply, or a
+    # text) is the answer shown. Build the question from `assistant.confirmations` (or, in a command
+    # handler, `call.services.capture.confirmations`): there is one per assistant.
 
 `do_it(choice)` runs on "oui"/"yes"/"ok" with `choice=None` (everything the question named), or on a
 number with that number (only numbers listed in `choices` count). `on_no()` runs on "non"/"no"/

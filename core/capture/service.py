@@ -20,7 +20,7 @@ from core.confirmation import Confirmations
 from core.errors import DiskFull, UserError
 from core.i18n import Translator
 from core.memory import MemoryService
-from core.models import Incoming, Kind, Memory
+from core.models import Incoming, Kind, Memory, Reply
 from core.store.chats import ChatSettingsStore
 from core.text import shorten, states
 
@@ -102,12 +102,21 @@ class CaptureService:
         """Capture conversation in this chat as `mode` from now on."""
         await self._chats.set_chat_memory(chat_key, mode.value)
 
-    async def answer_pending(self, incoming: Incoming, text: str) -> Said | None:
-        """The outcome of a yes/no/number answering a question asked in this chat, or None."""
+    async def answer_pending(self, incoming: Incoming, text: str, lang: str) -> Reply | None:
+        """The reply to a yes/no/number answering a question asked in this chat (by any part of Souvenir), or None.
+
+        The pending action's result is the reply: a Reply as it is, a Said or a str as its text; nothing
+        (a "non" without `on_no`) says the question was cancelled.
+        """
         answer = await self.confirmations.resolve(incoming.chat_key, incoming.user, text)
         if answer is None:
             return None
-        return answer.result if isinstance(answer.result, Said) else Said(answer.result or "")
+        result = answer.result
+        if isinstance(result, Reply):
+            return result
+        if isinstance(result, Said):
+            return Reply(text=result.text)
+        return Reply(text=str(result) if result else self._say(incoming, lang, "capture.cancelled"))
 
     def phrasing(self, text: str) -> Phrasing | None:
         """The explicit phrasing `text` is (None for anything else)."""

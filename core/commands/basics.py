@@ -43,7 +43,10 @@ async def talk(call: Call) -> Reply:
         return Reply(text=call.say("talk.empty"))
     capture, incoming = call.services.capture, call.incoming
     if capture is not None:
-        said = await capture.answer_pending(incoming, question) or await capture.explicit(incoming, question, call.lang)
+        answered = await capture.answer_pending(incoming, question, call.lang)
+        if answered is not None:
+            return answered
+        said = await capture.explicit(incoming, question, call.lang)
         if said is not None:
             return Reply(text=said.text)
     reply = Reply()

@@ -246,3 +246,19 @@ async def test_in_a_group_the_asked_member_answers_oui_without_naming_the_bot(ma
     assert answer.startswith("🗑️ Oublié")
     assert await live(app, "console:group:famille") == []
     assert await app.assistant.handle(request("oui", **group)) is None, "answered once; then chatter again"
+
+
+async def test_any_part_of_souvenir_can_ask_and_the_next_oui_answers_it(make_app):
+    from core.models import Reply
+
+    app = await make_app(embedder="hash", language="fr")
+    done = []
+
+    async def on_yes(choice):
+        done.append(choice)
+        return Reply(text="C’est fait.")
+
+    app.assistant.confirmations.ask(SCOPE, "console:local", on_yes)
+    assert await say(app, "Oui") == "C’est fait." and done == [None]
+    app.assistant.confirmations.ask(SCOPE, "console:local", on_yes)
+    assert await say(app, "non") == "D’accord, rien n’a changé." and done == [None]
