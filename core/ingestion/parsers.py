@@ -122,12 +122,12 @@ def _parse_csv(data: bytes, options: ParseOptions) -> list[NewMemory]:
 
 def _parse_pdf(data: bytes, options: ParseOptions) -> list[NewMemory]:
     extracted = pdf_text(data)
-    pages = extracted.pages
+    pages, pictures = extracted.pages, 0
     if options.scans is not None:
-        pages = read_scanned_pages(data, pages, options.scans)
+        pages, pictures = read_scanned_pages(data, pages, options.scans)
     pages = [storable(page) for page in pages]
-    if not any(has_text(page) for page in pages):
-        raise CorruptFile("file.pdf_no_text" if options.scans is None else "file.pdf_nothing_read", name="")
+    if not any(has_text(page) for page in pages):  # "nothing read" only where there were scans to read
+        raise CorruptFile("file.pdf_nothing_read" if pictures else "file.pdf_no_text", name="")
     title = storable(extracted.title) or document_title(next((page for page in pages if page.strip()), ""))
     memories: list[NewMemory] = []
     for number, page in enumerate(pages, start=1):

@@ -31,24 +31,28 @@ def has_text(page: str) -> bool:
     return len(_LETTER_OR_DIGIT.findall(page)) >= 3
 
 
-def read_scanned_pages(data: bytes, pages: list[str], scans: ScanReading) -> list[str]:
-    """`pages` with each page that lacks text replaced by what OCR reads on its pictures (blocking).
+def read_scanned_pages(data: bytes, pages: list[str], scans: ScanReading) -> tuple[list[str], int]:
+    """`pages` with each page that lacks text replaced by what OCR reads on its pictures (blocking),
+    and how many pictures were read.
 
     More scanned pages than `scans.max_pages` refuses the whole file (a document goes in whole or
     not at all); each page read is reported through `scans.progress(done, total)`.
     """
     wanted = [number for number, page in enumerate(pages) if not has_text(page)]
     if not wanted:
-        return pages
+        return pages, 0
     if len(wanted) > scans.max_pages:
         raise FileTooLarge(key="file.pdf_too_many_scans", name="", pages=len(wanted), limit=scans.max_pages)
     out = list(pages)
+    pictures = 0
     for done, number in enumerate(wanted, start=1):
-        texts = [scans.reader.read(f"page {number + 1}", image).text for image in _page_images(data, number)]
+        images = _page_images(data, number)
+        pictures += len(images)
+        texts = [scans.reader.read(f"page {number + 1}", image).text for image in images]
         out[number] = "\n\n".join(text for text in texts if text.strip())
         if scans.progress:
             scans.progress(done, len(wanted))
-    return out
+    return out, pictures
 
 
 def _page_images(data: bytes, number: int) -> list[bytes]:

@@ -203,3 +203,13 @@ def test_conversation_benchmark_reports_recall_newer_first_memories_and_cost_aga
     assert 0.0 < auto["memories_per_message"] < 1.0, "questions and chit-chat are not stored"
     assert 0.0 <= auto["recall_at_5"] <= 1.0 and 0.0 <= auto["newer_first"] <= 1.0
     assert half["cost"]["cpu_ms_per_message_off"] > 0 and half["cost"]["cpu_ratio"] > 0
+
+
+def test_speech_benchmark_reports_each_model_against_the_shipped_default() -> None:
+    figures = run_bench("speech", "--french", "1", "--english", "0", "--configs", "small-int8", "--samples", "1")
+    baseline = figures["configs"][figures["baseline"]]
+    row = baseline["french"]
+    assert row["notes"] == 2 and row["audio_s"] > 0 and row["s_per_audio_s"] > 0 and row["wer"] >= 0
+    assert row["time_vs_baseline"] == 1.0 and baseline["english"]["notes"] == 0
+    assert baseline["ten_second_note"]["busy_s"] > 0
+    assert "unavailable" in figures["configs"]["small-int8"]  # the registry's small model cannot load
