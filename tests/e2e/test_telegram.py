@@ -661,3 +661,25 @@ async def test_a_spoken_forget_waits_for_a_yes(telegram, bot):
     telegram.push_message("yes")
     await answer_in(telegram, OWNER, "Forgot #1", timeout=30)
     assert await app.store.memories.count_live(scope) == 0
+
+
+async def test_an_iphone_heic_photo_sent_as_a_file_is_read(telegram, bot):
+    import io
+
+    from PIL import Image
+    from pillow_heif import register_heif_opener
+
+    from bench.phone_media import FRENCH_LINES, draw_text
+
+    register_heif_opener()
+    heic = io.BytesIO()
+    Image.open(io.BytesIO(draw_text(FRENCH_LINES))).save(heic, format="HEIF", quality=90)
+    telegram.add_file("heic", heic.getvalue())
+    document = {"file_id": "heic", "file_unique_id": "uheic", "file_name": "IMG_4827.HEIC",
+                "mime_type": "image/heic", "file_size": len(heic.getvalue())}  # fmt: skip
+    telegram.push_message(document=document, language_code="fr")
+    reply = await answer_in(telegram, OWNER, "✅", timeout=60)
+    assert "📷 IMG_4827.HEIC" in reply and "Facture n° 4827" in reply, reply
+    _adapter, app = bot
+    stored = await app.store.memories.all_memories(user_scope("telegram", OWNER))
+    assert "73,45 €" in stored[0].text
