@@ -232,9 +232,13 @@ async def _run_command(args: argparse.Namespace, settings: Settings) -> int:
         print(terminal_safe(Translator(settings.language)(settings.language, error.key, **params)), file=sys.stderr)
         return 1
     except (OSError, sqlite3.Error) as error:
-        if not is_disk_full(error):
+        if is_disk_full(error):
+            key = "error.disk_full"
+        elif isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+            key = "error.database_busy"  # another process holds it alone (opened on a full disk)
+        else:
             raise
-        print(Translator(settings.language)(settings.language, "error.disk_full", c=COMMAND_PREFIX), file=sys.stderr)
+        print(Translator(settings.language)(settings.language, key, c=COMMAND_PREFIX), file=sys.stderr)
         return 1
 
 

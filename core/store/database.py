@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -16,13 +17,27 @@ from core.errors import DiskFull
 from core.store.migrations import migrate
 
 BUSY_TIMEOUT_S = 60.0
+log = logging.getLogger(__name__)
+_SQLITE_IOERR = 10
 
 
-async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connection:
-    """A connection in WAL mode whose rows read by column name; `read_only` refuses every write."""
+def _no_room_to_open(error: BaseException) -> bool:
+    """Whether opening failed for want of space for SQLite's side files (`-wal`, `-shm`)."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    return is_disk_full(error) or code == _SQLITE_IOERR
+
+
+async def connect(path: Path, *, read_only: bool = False, alone: bool = False) -> aiosqlite.Connection:
+    """A connection in WAL mode whose rows read by column name; `read_only` refuses every write.
+
+    `alone` takes the database for this connection only, with its WAL index in memory: no `-shm`
+    file to create, which is what opening needs on a disk with no space left.
+    """
     db = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     try:
         db.row_factory = sqlite3.Row
+        if alone:
+            await db.execute("PRAGMA locking_mode=EXCLUSIVE")
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA foreign_keys=ON")
         await db.execute("PRAGMA synchronous=NORMAL")
@@ -41,10 +56,13 @@ class Database:
     never sees rows that are not committed yet (and would vanish if the ingestion failed).
     """
 
-    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path | None = None) -> None:
         self._writer = writer
         self._reader = reader
+        self._path = path
         self._write_lock = asyncio.Lock()
+        self.alone = writer is reader
+        """Opened on a full disk: one connection for reads and writes, until writes succeed again."""
         self.full_since: float | None = None
         """When writes started failing for lack of disk space (None while they succeed)."""
         self.on_full: Callable[[], object] | None = None
@@ -54,8 +72,30 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path) -> Database:
-        """Open (creating and migrating) the database at `path`."""
+        """Open (creating and migrating) the database at `path`.
+
+        On a full disk an existing database is still opened, for reading (and for writes, which are
+        refused until space comes back): see `connect(alone=True)`.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            writer, reader = await cls._connect_both(path)
+        except (sqlite3.Error, OSError) as error:
+            if not path.exists() or not _no_room_to_open(error):
+                raise
+            log.warning("the disk of %s is full: the database is opened alone, writes wait for space", path)
+            only = await connect(path, alone=True)
+            try:
+                await migrate(only)
+            except BaseException:
+                await only.close()
+                raise
+            return cls(only, only, path)
+        return cls(writer, reader, path)
+
+    @staticmethod
+    async def _connect_both(path: Path) -> tuple[aiosqlite.Connection, aiosqlite.Connection]:
+        """The writer (the schema migrated) and the reader."""
         writer = await connect(path)
         try:
             await migrate(writer)
@@ -63,7 +103,19 @@ class Database:
         except BaseException:
             await writer.close()
             raise
-        return cls(writer, reader)
+        return writer, reader
+
+    async def _share_again(self) -> None:
+        """Back to a writer and a reader that other processes can use too, once the disk has room."""
+        await self._writer.close()
+        try:
+            self._writer, self._reader = await self._connect_both(self._path)
+        except (sqlite3.Error, OSError):
+            log.warning("the database could not be shared again yet; it stays opened alone", exc_info=True)
+            self._writer = self._reader = await connect(self._path, alone=True)
+            return
+        self.alone = False
+        log.info("the disk has room again: the database is shared again")
 
     async def close(self) -> None:
         """Close both connections (each one's thread ends even when the other fails to close)."""
@@ -95,6 +147,8 @@ class Database:
                 raise
             if self.full_since is not None and self.has_room():
                 self.full_since = None
+            if self.alone and self._path is not None and self.full_since is None:
+                await self._share_again()
 
     async def fetchall(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         """Every row of a read (committed data only).
@@ -103,6 +157,9 @@ class Database:
         interleave would keep the reader's snapshot from before the latest commit (a memory just taught
         would read back as missing).
         """
+        if self.alone:  # one connection: a read must not see a write transaction half done
+            async with self._write_lock:
+                return list(await self._reader.execute_fetchall(sql, tuple(params)))
         return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable = ()) -> sqlite3.Row | None:

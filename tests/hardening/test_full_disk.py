@@ -186,6 +186,13 @@ def test_a_full_disk_keeps_answering_refuses_writes_and_recovers_without_restart
             ).fetchall()
             assert wrong == []
 
+        # Restarted on the full disk (as an owner would try), it still answers, and still refuses writes.
+        assert chat.close() == 0
+        chat = LiveChat(env)
+        assert "4321" in chat.say("Quel est le code du portail ?", "4321")
+        assert REFUSED in chat.say("teach Le code de l’alarme est 9876.", "disque")
+        assert "Disque plein" in chat.say("status", STATUS_LAST)
+
         # Space comes back: the same process stores again, nothing to restart.
         (volume.root / "other-app.log").unlink()
         assert re.search(TEACH_DONE, chat.say("teach Le code de l’alarme est 9876.", TEACH_DONE))
