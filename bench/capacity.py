@@ -204,7 +204,11 @@ async def scenario_users(args, tg: WatchedTelegram, tmp: Path) -> dict:
         total = args.baseline_users + args.users
         souvenir = Souvenir(
             _env(
-                tmp / "users", tg, total + 1, SOUVENIR_OLLAMA__HOST=ollama.url, SOUVENIR_OLLAMA__PARALLEL="512"
+                tmp / "users",
+                tg,
+                total + 1,
+                SOUVENIR_OLLAMA__HOST=ollama.url,
+                SOUVENIR_OLLAMA__PARALLEL="512",
             )
         )
         (tmp / "users").mkdir(parents=True, exist_ok=True)
@@ -253,27 +257,27 @@ async def scenario_queue(args, tg: WatchedTelegram, tmp: Path) -> dict:
         )
         await souvenir.start(tg)
         try:
-            await _ask(tg, 40, "warm up", nth=1, timeout=120, done=("slow",))
+            await _ask(tg, 40, "warm up", nth=1, timeout=120, done=(answer,))
             users = list(range(1, 21))
             pushed: dict[int, float] = {}
 
             async def one(uid: int) -> str:
                 pushed[uid] = time.monotonic()
-                return await _ask(tg, uid, "Tell me slowly.", nth=1, timeout=timeout * 12, done=("slow",))
+                return await _ask(tg, uid, "Tell me slowly.", nth=1, timeout=timeout * 12, done=(answer,))
 
             started = time.monotonic()
             finals = await asyncio.gather(*(one(u) for u in users))
             wall = time.monotonic() - started
             firsts = {u: tg.first_seen[u][0] for u in users if u in tg.first_seen}
             queued = [t - pushed[u] for u, (t, text) in firsts.items() if text.startswith("⏳")]
-            fairness = await _fairness(tg, ollama, timeout, args.answer_seconds)
+            fairness = await _fairness(tg, ollama, timeout, args.answer_seconds, answer)
         finally:
             await souvenir.stop()
     return {
         "answer_s": args.answer_seconds,
         "timeout_s": timeout,
         "users": len(users),
-        "answered": sum(1 for f in finals if f.startswith("slow")),
+        "answered": finals.count(answer),
         "timeouts": sum(1 for f in finals if "did not answer" in f),
         "lost": finals.count("lost"),
         "queued_users_shown_a_place": len(queued),
@@ -285,12 +289,14 @@ async def scenario_queue(args, tg: WatchedTelegram, tmp: Path) -> dict:
     }
 
 
-async def _fairness(tg: WatchedTelegram, ollama: FakeOllama, timeout: float, answer_s: float) -> dict:
+async def _fairness(
+    tg: WatchedTelegram, ollama: FakeOllama, timeout: float, answer_s: float, answer: str
+) -> dict:
     """Two busy slots, a group chat queues 5 questions, then another chat asks: count who goes first."""
     step = answer_s / 6  # well within the busy answers: everything after them queues
     ollama.chat_requests.clear()
     busy = [
-        asyncio.create_task(_ask(tg, 30 + i, f"busy {i}", nth=1, timeout=timeout * 6, done=("slow",)))
+        asyncio.create_task(_ask(tg, 30 + i, f"busy {i}", nth=1, timeout=timeout * 6, done=(answer,)))
         for i in range(2)
     ]
     await asyncio.sleep(step)
@@ -302,7 +308,7 @@ async def _fairness(tg: WatchedTelegram, ollama: FakeOllama, timeout: float, ans
                 f"group question {i}",
                 nth=i + 1,
                 timeout=timeout * 10,
-                done=("slow",),
+                done=(answer,),
                 chat_id=GROUP,
                 chat_type="group",
                 reply_to_bot=True,
@@ -312,7 +318,7 @@ async def _fairness(tg: WatchedTelegram, ollama: FakeOllama, timeout: float, ans
     ]
     await asyncio.sleep(step)
     other = asyncio.create_task(
-        _ask(tg, 26, "the other chat's first question", nth=1, timeout=timeout * 10, done=("slow",))
+        _ask(tg, 26, "the other chat's first question", nth=1, timeout=timeout * 10, done=(answer,))
     )
     await asyncio.gather(other, *busy, *group)
     order = [r["messages"][-1]["content"] for r in ollama.chat_requests]
