@@ -133,12 +133,18 @@ def measure_sync(args: argparse.Namespace) -> dict:
             tallies[name][note.language].add(note, result.text, time.perf_counter() - started, result.duration)
             if len(samples[name]) < args.samples:
                 samples[name].append(f"[{note.voice}] {note.truth.strip()} → {result.text}")
-    ten = speak(TEN_SECONDS, "fr", speed=150)
+    ten = speak(TEN_SECONDS, "fr", speed=115)
     for name, transcriber in loaded.items():
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = transcriber.transcribe("note.ogg", ten, "fr")
         row = figures["configs"][name]
-        row["ten_second_note"] = {"audio_s": round(result.duration, 1), "busy_s": round(time.perf_counter() - started, 2)}
+        row["ten_second_note"] = {
+            "audio_s": round(result.duration, 1),
+            "busy_s": round(time.perf_counter() - started, 2),
+            # CPU seconds over every thread: what an idle machine spends, whatever the others' load
+            "cpu_s": round(time.process_time() - cpu, 2),
+            "text": result.text,
+        }
         row["french"] = tallies[name]["fr"].figures()
         row["english"] = tallies[name]["en"].figures()
         row["samples"] = samples[name]
