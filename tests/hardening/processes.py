@@ -104,7 +104,7 @@ class LiveChat:
         """Everything the chat printed so far."""
         return "".join(self._seen)
 
-    def say(self, line: str, expect: str, *, timeout: float = 60.0, quiet: float = 0.5) -> str:
+    def say(self, line: str, expect: str, *, timeout: float = 60.0, quiet: float = 0.3) -> str:
         """Send one line; the reply, once `expect` (a regex) appears in it and the output has gone quiet."""
         import queue
         import re

@@ -60,8 +60,8 @@ def volume(request, tmp_path, tmp_path_factory):
         mounted.__exit__(None, None, None)
 
 
-def corpus(folder: Path, files: int = 40, paragraphs: int = 400) -> Path:
-    """Notes about hiking (no word of the questions below): about 1.7 MB in `files` text files."""
+def corpus(folder: Path, files: int = 12, paragraphs: int = 400) -> Path:
+    """Notes about hiking (no word of the questions below): about 40 KB a file, more than the volume takes."""
     folder.mkdir()
     rng = random.Random(29)
     for i in range(files):
@@ -124,7 +124,7 @@ def test_a_full_disk_keeps_answering_refuses_writes_and_recovers_without_restart
         assert ingest.rc == 1
         assert REFUSED in ingest.stdout and "fichiers de plus n’ont pas été lus" in ingest.stdout, ingest.stdout[-2000:]
         stored = int(re.search(r"(\d+) ingérés", ingest.stdout).group(1))
-        assert 0 < stored < 40, ingest.stdout[-2000:]
+        assert 0 < stored < 12, ingest.stdout[-2000:]
         volume.fill("other-app.log", leave=0)  # and the logs take whatever was left
 
         # Questions are still answered, from memory, by the same running chat.
@@ -143,7 +143,7 @@ def test_a_full_disk_keeps_answering_refuses_writes_and_recovers_without_restart
         for line in (
             "teach Le code de l’alarme est 9876.",
             "correct Le code du portail est 4321. | Le code du portail est 1234.",
-            f"ingest {docs / 'notes-39.txt'}",
+            f"ingest {docs / 'notes-11.txt'}",
             "Je pars à Lyon le 14 février pour le mariage de Paul.",  # a statement to remember
         ):
             assert REFUSED in chat.say(line, "disque"), line
@@ -160,7 +160,7 @@ def test_a_full_disk_keeps_answering_refuses_writes_and_recovers_without_restart
             (["remember", "--json"], 0, False),
             (["search", "code du portail", "--json"], 0, False),
             (["export", "--format", "json", "--out", str(volume.root / "export.json")], 1, True),
-            (["ingest", str(docs / "notes-38.txt")], 1, True),
+            (["ingest", str(docs / "notes-10.txt")], 1, True),
             (["finetune", "--name", "essai"], 1, False),  # no model server here: its own clear line
             (["chat"], 0, True),
             (["run"], 0, True),  # no platform configured: the console
@@ -199,7 +199,7 @@ def test_a_full_disk_keeps_answering_refuses_writes_and_recovers_without_restart
         assert "9876" in chat.say("Quel est le code de l’alarme ?", "9876")
         recovered = chat.say("status", STATUS_LAST)
         assert "Disque plein" not in recovered and "Espace disque faible" not in recovered, recovered
-        again = run_measured(["ingest", str(docs / "notes-38.txt"), str(docs / "notes-39.txt")], env, timeout=240)
+        again = run_measured(["ingest", str(docs / "notes-10.txt"), str(docs / "notes-11.txt")], env, timeout=240)
         clean_exit(again, "ingest after freeing space")
         assert again.rc == 0 and "2 ingérés" in again.stdout, again.stdout[-2000:]
         assert chat.close() == 0
@@ -207,13 +207,13 @@ def test_a_full_disk_keeps_answering_refuses_writes_and_recovers_without_restart
         chat.close()
 
     # A fresh command brings the index cache level with the store and saves it, whole.
-    found = run_measured(["search", "randonnée étape 39-7", "--mode", "dense", "--json"], env)
-    assert found.rc == 0 and "notes-39.txt" in found.stdout, found.stderr[-2000:]
+    found = run_measured(["search", "randonnée étape 11-7", "--mode", "dense", "--json"], env)
+    assert found.rc == 0 and "notes-11.txt" in found.stdout, found.stderr[-2000:]
     assert partial_files(volume.root) == []
     with database(data) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         (live,) = db.execute("SELECT COUNT(*) FROM memories WHERE superseded_by IS NULL").fetchone()
         names = {name for (name,) in db.execute("SELECT name FROM documents")}
-    assert {"notes-38.txt", "notes-39.txt"} <= names
+    assert {"notes-10.txt", "notes-11.txt"} <= names
     (saved,) = (data / "indexes").glob("*.faiss")
     assert faiss.read_index(str(saved)).ntotal == live, "the index cache is saved again, whole"
