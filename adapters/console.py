@@ -8,11 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from adapters.rendering import PublicSink, respond
 from core.assistant import Assistant
-from core.commands import REGISTRY, Registry
-from core.ingestion.local_files import read_local_file
-from core.ingestion.web_page import url_alone
-from core.models import Attachment, Incoming, Reply
+from core.chat_key import CONSOLE_CHAT
+from core.models import Incoming, OutgoingFile
 from core.scope import CONSOLE_SCOPE
 from core.text import terminal_safe
 
@@ -23,21 +22,68 @@ PREFIX = ""
 QUIT = {"quit", "exit", "bye", ":q"}
 
 
-def parse_line(line: str, registry: Registry = REGISTRY) -> tuple[str | None, str]:
-    """`teach X` or `/teach X` → ("teach", "X"); anything else is talk → (None, line)."""
-    word, args = registry.split(line, PREFIX)
-    command = registry.find(word)
-    return (command.name, args) if command else (None, line.strip())
+class ConsoleSink(PublicSink):
+    """The render loop's view of the terminal: answers print as they grow, progress rewrites one line.
+
+    In a pipe (not a terminal) only each reply's final text is printed.
+    """
+
+    limit = caption_limit = 1_000_000
+    typing_every = 3600.0
+    interval = 0.0
+
+    def __init__(self, out: TextIO, *, interactive: bool, export_dir: Path) -> None:
+        self._out = out
+        self._interactive = interactive
+        self._export_dir = export_dir
+        self.preview = None if interactive else _nothing
+        self._shown = ""
+        self._open = False
+        self._rewritten = False
+
+    def _write(self, text: str) -> None:
+        self._out.write(terminal_safe(text))
+        self._out.flush()
+
+    async def send(self, text: str) -> None:
+        """Print a new message on its own line."""
+        self.close()
+        self._write(text)
+        self._shown, self._open = text, True
+
+    async def edit(self, handle: object, text: str) -> None:
+        """Print what was added, or rewrite the last line when the text changed otherwise (progress)."""
+        if text.startswith(self._shown):
+            self._write(text[len(self._shown) :])
+        elif self._interactive:
+            self._write("\r\x1b[2K" + text.splitlines()[-1])
+            self._rewritten = True
+        self._shown = text
+
+    def close(self) -> None:
+        """End the message on screen (a rewritten one is printed whole)."""
+        if self._rewritten:
+            self._write("\r\x1b[2K" + self._shown)
+        if self._open:
+            self._write("\n")
+        self._open = self._rewritten = False
+
+    async def send_file(self, file: OutgoingFile) -> None:
+        """Write the file beside the user and say where."""
+        target = self._export_dir / file.name
+        await asyncio.to_thread(target.write_bytes, file.data)
+        await self.send(f"→ {target}")
+
+    async def typing(self, on: bool) -> None:
+        """No typing notice in a terminal."""
+
+    async def react(self, emoji: str) -> bool:
+        """No reactions in a terminal: the short line instead."""
+        return False
 
 
-def file_attachment(path: Path) -> Attachment:
-    """An attachment that reads a local file when fetched (never through a link; no more than its size)."""
-    size = path.stat().st_size
-
-    async def fetch() -> bytes:
-        return await asyncio.to_thread(read_local_file, path, size)
-
-    return Attachment(name=path.name, size=size, fetch=fetch)
+def _nothing(snapshot: str) -> str:
+    return ""
 
 
 class ConsoleDirect:
@@ -80,17 +126,16 @@ class ConsoleAdapter:
         self._export_dir = export_dir
         self._interactive = stdin.isatty() and stdout.isatty()
 
-    def _incoming(self, command: str | None, args: str, text: str) -> Incoming:
+    def _incoming(self, text: str) -> Incoming:
         return Incoming(
             platform="console",
             user_id=CONSOLE_USER.split(":", 1)[1],
             scope=self._scope,
-            chat_key="console:chat:local",
+            chat_key=CONSOLE_CHAT,
             text=text,
-            command=command,
-            args=args,
             language=self._language,
             prefix=PREFIX,
+            on_this_machine=True,
         )
 
     async def run(self) -> None:
@@ -126,58 +171,10 @@ class ConsoleAdapter:
         return line if line else None
 
     async def handle_line(self, line: str) -> None:
-        """Answer one console line."""
-        command, args = parse_line(line, self._assistant.registry)
-        incoming = self._incoming(command, args, line.strip())
-        declared = self._assistant.registry.find(command)
-        if declared is not None and any(a.file for a in declared.arguments) and args and not url_alone(args):
-            path = Path(args).expanduser()
-            if path.is_symlink():
-                self._print(self._assistant.text(self._language, "file.symlink", name=args))
-                return
-            if not path.is_file():
-                self._print(self._assistant.text(self._language, "ingest.missing", prefix=PREFIX, name=args))
-                return
-            incoming.attachments = [file_attachment(path)]
-        reply = await self._assistant.handle(incoming)
-        if reply is not None:
-            await self.render(reply, stream_deltas=reply.updates is not None and not incoming.attachments)
-
-    async def render(self, reply: Reply, *, stream_deltas: bool) -> None:
-        """Print a reply: answers as they stream, progress on one rewritten line, files to disk."""
-        if reply.updates is None:
-            self._print(reply.text)
-        elif stream_deltas:
-            await self._stream(reply, self._out.write)
-        else:
-            last = ""
-            async for snapshot in reply.updates:
-                if self._interactive:
-                    self._out.write("\r\x1b[2K" + terminal_safe(snapshot.splitlines()[-1]))
-                    self._out.flush()
-                last = snapshot
-            if self._interactive:
-                self._out.write("\r\x1b[2K")
-            self._print(last)
-        if reply.file is not None:
-            target = self._export_dir / reply.file.name
-            await asyncio.to_thread(target.write_bytes, reply.file.data)
-            self._print(f"→ {target}")
-        if reply.acknowledgement.line:  # no reactions in a terminal: the short line
-            self._print(reply.acknowledgement.line)
-
-    async def _stream(self, reply: Reply, write: Callable[[str], object]) -> None:
-        """Print each new part of a growing answer."""
-        shown = ""
-        async for snapshot in reply.updates:
-            if snapshot.startswith(shown):
-                write(terminal_safe(snapshot[len(shown) :]))
-            else:
-                write("\n" + terminal_safe(snapshot))
-            self._out.flush()
-            shown = snapshot
-        write("\n")
-        self._out.flush()
+        """Answer one console line through the shared render loop (file arguments are paths here)."""
+        sink = ConsoleSink(self._out, interactive=self._interactive, export_dir=self._export_dir)
+        await respond(self._assistant, self._incoming(line.strip()), sink)
+        sink.close()
 
     def _print(self, text: str) -> None:
         self._out.write(terminal_safe(text) + "\n")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import io
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Optional
@@ -14,18 +13,18 @@ import discord
 from discord import app_commands
 
 from adapters.discord_settings import DiscordSettings
-from adapters.rendering import Refused, draw, respond
+from adapters.discord_sinks import ChannelSink, DiscordDirect, InteractionSink
+from adapters.rendering import respond
 from core.assistant import Assistant
+from core.chat_key import chat_key
 from core.commands import Command, pick
-from core.models import Attachment, Incoming, OutgoingFile, Reply
+from core.models import Attachment, Incoming
 from core.scope import group_scope, user_scope
 
 log = logging.getLogger(__name__)
 
-MESSAGE_LIMIT = 2000
 DESCRIPTION_LIMIT = 100
 READY_TIMEOUT = 30.0
-TYPING_EVERY = 8.0  # Discord clears "typing…" after 10 s
 
 
 def language_of(locale: object) -> str | None:
@@ -51,120 +50,6 @@ class DeclaredTranslator(app_commands.Translator):
         if not locale.value.startswith("fr"):
             return None
         return self._french.get(string.extras.get("key", ""))
-
-
-class ChannelSink:
-    """The render loop's view of a channel (guild channel or DM)."""
-
-    limit = MESSAGE_LIMIT
-    typing_every = TYPING_EVERY
-    preview = None
-
-    def __init__(
-        self, channel: discord.abc.Messageable, interval: float, message: discord.Message | None = None
-    ) -> None:
-        self._channel = channel
-        self._message = message
-        self.interval = interval
-
-    async def send(self, text: str) -> discord.Message:
-        """Post a message."""
-        return await _refusing(lambda: self._channel.send(text), "send")
-
-    async def edit(self, handle: discord.Message, text: str) -> None:
-        """Edit one of our messages."""
-        await _refusing(lambda: handle.edit(content=text), "edit")
-
-    async def send_file(self, file: OutgoingFile) -> None:
-        """Post a file."""
-        data = discord.File(io.BytesIO(file.data), filename=file.name)
-        await _refusing(lambda: self._channel.send(file.caption[:MESSAGE_LIMIT] or None, file=data), "file")
-
-    async def typing(self, on: bool) -> None:
-        """Show "typing…" (Discord clears it by itself)."""
-        if on:
-            await self._channel.typing()
-
-    async def react(self, emoji: str) -> bool:
-        """Add a reaction to the user's message (False without the permission: a line instead)."""
-        if self._message is None:
-            return False
-        try:
-            await self._message.add_reaction(emoji)
-        except discord.HTTPException as error:
-            log.info("discord: no reaction (%s %s); a line instead", error.status, error.code)
-            return False
-        return True
-
-
-class InteractionSink:
-    """The render loop's view of a deferred slash command: the original response, then followups."""
-
-    limit = MESSAGE_LIMIT
-    typing_every = 3600.0
-    preview = None
-
-    def __init__(self, interaction: discord.Interaction, *, ephemeral: bool, interval: float) -> None:
-        self._interaction = interaction
-        self._ephemeral = ephemeral
-        self._answered = False
-        self.interval = interval
-
-    async def send(self, text: str) -> Any:
-        """The first message replaces "thinking…"; the next ones are followups."""
-        if not self._answered:
-            self._answered = True
-            return await _refusing(lambda: self._interaction.edit_original_response(content=text), "respond")
-        return await _refusing(
-            lambda: self._interaction.followup.send(text, ephemeral=self._ephemeral, wait=True), "followup"
-        )
-
-    async def edit(self, handle: Any, text: str) -> None:
-        """Edit a response or followup."""
-        await _refusing(lambda: handle.edit(content=text), "edit")
-
-    async def send_file(self, file: OutgoingFile) -> None:
-        """Send a file as a followup."""
-        data = discord.File(io.BytesIO(file.data), filename=file.name)
-        await _refusing(
-            lambda: self._interaction.followup.send(
-                file.caption[:MESSAGE_LIMIT], file=data, ephemeral=self._ephemeral
-            ),
-            "file",
-        )
-
-    async def typing(self, on: bool) -> None:
-        """The deferred response already shows "thinking…"."""
-
-    async def react(self, emoji: str) -> bool:
-        """A slash command leaves no message of the user's to react to."""
-        return False
-
-
-async def _refusing(call: Callable[[], Awaitable[Any]], what: str) -> Any:
-    """One REST call; discord.py waits out 429s itself, a refusal becomes Refused."""
-    try:
-        return await call()
-    except discord.HTTPException as error:
-        raise Refused(f"{what}: {error.status} {error.code}") from None
-
-
-class DiscordDirect:
-    """The notifier's channel: a direct message to a Discord user (through their DM channel with the bot)."""
-
-    prefix = "/"
-
-    def __init__(self, client: discord.Client) -> None:
-        self._client = client
-
-    async def send_direct(self, user_id: str, text: str) -> None:
-        """Open (or reuse) the DM channel with `user_id` and draw `text` there."""
-        channel = await self._client.create_dm(discord.Object(id=int(user_id)))
-        await draw(Reply(text=text), ChannelSink(channel, 0.0))
-
-    def invite_link(self, code: str) -> str | None:
-        """Discord has no link that carries a code to a bot."""
-        return None
 
 
 class DiscordAdapter:
@@ -306,14 +191,14 @@ class DiscordAdapter:
         )
 
     async def on_command(self, interaction: discord.Interaction, command: Command, values: dict[str, Any]) -> None:
-        """Acknowledge at once (privately when the core says so), then answer through the render loop."""
+        """Answer through the render loop (its sink acknowledges at once, privately when the core says so)."""
         user = interaction.user
         files = [v for v in values.values() if isinstance(v, discord.Attachment)]
         incoming = Incoming(
             platform="discord",
             user_id=str(user.id),
             scope=self.scope_for(user.id, interaction.guild_id, interaction.channel_id or 0),
-            chat_key=f"discord:channel:{interaction.channel_id}",
+            chat_key=chat_key("discord", "channel", interaction.channel_id),
             command=command.name,
             args=command.text_of({k: str(v) for k, v in values.items() if v is not None}),
             is_group=interaction.guild_id is not None,
@@ -323,10 +208,7 @@ class DiscordAdapter:
             can_reply_privately=True,
         )
         incoming.text = f"/{command.name} {incoming.args}".strip()
-        private = await self._assistant.replies_privately(incoming)
-        await interaction.response.defer(ephemeral=private, thinking=True)
-        sink = InteractionSink(interaction, ephemeral=private, interval=self._settings.edit_interval)
-        await respond(self._assistant, incoming, sink)
+        await respond(self._assistant, incoming, InteractionSink(interaction, interval=self._settings.edit_interval))
 
     def to_incoming(self, message: discord.Message) -> Incoming:
         """Translate a Discord message into neutral facts (no download happens here)."""
@@ -341,7 +223,7 @@ class DiscordAdapter:
             platform="discord",
             user_id=str(message.author.id),
             scope=self.scope_for(message.author.id, guild_id, message.channel.id),
-            chat_key=f"discord:channel:{message.channel.id}",
+            chat_key=chat_key("discord", "channel", message.channel.id),
             text=text,
             is_group=guild_id is not None,
             display_name=message.author.display_name,
@@ -359,8 +241,6 @@ class DiscordAdapter:
             self._handlers.add(current)
             current.add_done_callback(self._handlers.discard)
         incoming = self.to_incoming(message)
-        if not incoming.text and not incoming.attachments:
-            return
         await respond(
             self._assistant, incoming, ChannelSink(message.channel, self._settings.edit_interval, message)
         )

@@ -8,9 +8,11 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from core.models import Incoming, Notice, OutgoingFile, Reply
+from core.policy import Decision
 
 H = TypeVar("H")
 log = logging.getLogger(__name__)
@@ -133,12 +135,20 @@ class Sink(Protocol):
     `typing` shows (or, with False, clears) the typing notice, which lasts `typing_every` seconds.
     `react` puts an emoji reaction on the user's message; False where there is no message to react
     to, no reactions, or the platform refused (the render loop then sends the short line instead).
+    `begin` comes first, once the core has decided to answer: `private` says the reply is for the
+    sender only (a sink that can show it so, a Discord interaction, acknowledges it that way).
+    `caption_limit` is the longest caption a file may carry.
     """
 
     limit: int
+    caption_limit: int
     interval: float
     typing_every: float
     preview: Callable[[str], str] | None
+
+    async def begin(self, private: bool) -> None:
+        """The core will answer: privately (the sender only) or not."""
+        ...
 
     async def send(self, text: str) -> Any:
         """Post a new message."""
@@ -161,15 +171,24 @@ class Sink(Protocol):
         ...
 
 
+class PublicSink:
+    """What most sinks share: no trimming of previews, and replies the whole chat sees."""
+
+    preview: Callable[[str], str] | None = None
+
+    async def begin(self, private: bool) -> None:
+        """Nothing to acknowledge: the chat sees the reply (a platform without private replies)."""
+
+
 class Answering(Protocol):
     """The assistant as the render loop sees it."""
 
-    def is_addressed(self, incoming: Incoming) -> bool:
-        """Whether the message is for the bot at all."""
+    async def decide(self, incoming: Incoming) -> Decision | None:
+        """None when the message is not for the bot, else what is decided before any work."""
         ...
 
-    async def handle(self, incoming: Incoming) -> Reply | None:
-        """The reply, or None when the message is not for the bot (or deserves silence)."""
+    async def handle(self, incoming: Incoming, decision: Decision | None = None) -> Reply | None:
+        """The reply, or None when the message deserves silence."""
         ...
 
 
@@ -183,8 +202,17 @@ async def draw(reply: Reply, sink: Sink) -> None:
     elif reply.text.strip():
         await renderer.show(reply.text)
     if reply.file is not None:
-        await sink.send_file(reply.file)
+        await send_file(reply.file, sink)
     await acknowledge(reply, sink)
+
+
+async def send_file(file: OutgoingFile, sink: Sink) -> None:
+    """Send a file; a caption longer than the platform allows goes first as text, whole."""
+    if len(file.caption) > sink.caption_limit:
+        for part in split_text(file.caption, sink.limit):
+            await sink.send(part)
+        file = replace(file, caption="")
+    await sink.send_file(file)
 
 
 async def acknowledge(reply: Reply, sink: Sink) -> None:
@@ -198,19 +226,23 @@ async def acknowledge(reply: Reply, sink: Sink) -> None:
 
 async def respond(assistant: Answering, incoming: Incoming, sink: Sink) -> None:
     """Ask the assistant, showing "typing…" meanwhile, and draw its reply; a refusal ends it quietly."""
-    if not assistant.is_addressed(incoming):
+    decision = await assistant.decide(incoming)
+    if decision is None:
         return
-    typing = asyncio.create_task(_keep_typing(sink))
+    typing: asyncio.Task | None = None
     try:
-        reply = await assistant.handle(incoming)
+        await sink.begin(decision.private)
+        typing = asyncio.create_task(_keep_typing(sink))
+        reply = await assistant.handle(incoming, decision)
         if reply is not None:
             await draw(reply, sink)
     except Refused as refusal:
         log.warning("%s: the platform refused a message, the answer stops here (%s)", incoming.platform, refusal)
     finally:
-        typing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await typing
+        if typing is not None:
+            typing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await typing
         with contextlib.suppress(Exception):
             await sink.typing(False)
 

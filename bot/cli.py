@@ -197,10 +197,11 @@ async def cmd_forget(app: MemoryApp, args: argparse.Namespace) -> int:
 
 async def cmd_status(app: App, args: argparse.Namespace) -> int:
     """Print the status of a scope."""
+    from core.chat_key import CONSOLE_CHAT
     from core.models import Incoming
 
     reply = await app.assistant.handle(
-        Incoming("console", "local", args.scope, "console:chat:local", command="status")
+        Incoming("console", "local", args.scope, CONSOLE_CHAT, command="status")
     )
     print(terminal_safe(reply.text))
     return 0

@@ -24,7 +24,7 @@ from core.membership import Membership
 from core.memory import MemoryService
 from core.models import Incoming, Reply
 from core.notifier import Notifier
-from core.policy import Policy
+from core.policy import Decision, Policy
 from core.spoken import heard_command, spoken_arguments
 
 log = logging.getLogger(__name__)
@@ -101,33 +101,43 @@ class Assistant:
             incoming.chat_key, incoming.user, incoming.text
         )
 
-    async def replies_privately(self, incoming: Incoming) -> bool:
-        """Whether the reply is for the sender only (memory listings and refusals in a group)."""
-        allowed = await self._may_use(incoming)
-        return self.policy.is_private(incoming, self.policy.command_of(incoming), allowed)
+    async def decide(self, incoming: Incoming) -> Decision | None:
+        """Before any work: None when the message is not for the bot, else the language, access and
+        privacy of the reply (a platform that must acknowledge at once, privately or not, reads it)."""
+        if not self.is_addressed(incoming):
+            return None
+        lang = await self.language(incoming)
+        allowed = incoming.undecryptable or await self._may_use(incoming)
+        return Decision(lang, allowed, self.policy.is_private(incoming, allowed))
 
-    async def handle(self, incoming: Incoming) -> Reply | None:
+    async def handle(self, incoming: Incoming, decision: Decision | None = None) -> Reply | None:
         """Answer one request, or None when it is not for the bot (or deserves silence).
 
-        User errors become translated text, other failures a short apology.
+        `decision` is `decide(incoming)` when the caller already has it. User errors become
+        translated text, other failures a short apology; the reply is private as decided.
         """
-        lang = await self.language(incoming)
+        decision = decision or await self.decide(incoming)
+        if decision is None:
+            return None
+        lang = decision.lang
         try:
-            if not self.is_addressed(incoming):
-                return None
-            allowed = await self._may_use(incoming)
-            return await self._route(incoming, lang, allowed)
+            reply = await self._route(incoming, lang, decision.allowed)
         except UserError as error:
-            return Reply(text=self._say(incoming, lang, error.key, **error.params))
+            reply = Reply(text=self._say(incoming, lang, error.key, **error.params))
         except Exception:
             log.exception("handling a %s request failed", incoming.platform)
-            return Reply(text=self._say(incoming, lang, "error.generic"))
+            reply = Reply(text=self._say(incoming, lang, "error.generic"))
+        if reply is not None:
+            reply.private = reply.private or decision.private
+        return reply
 
     async def _may_use(self, incoming: Incoming) -> bool:
         """Access, checked once: allowed people anywhere; in a group opened to its members, anyone there."""
         return await self.access.may_use(incoming.user, incoming.scope, is_group=incoming.is_group)
 
     async def _route(self, incoming: Incoming, lang: str, allowed: bool) -> Reply | None:
+        if incoming.undecryptable:
+            return Reply(text=self._say(incoming, lang, "error.undecryptable"))
         if not allowed and self.access.is_ignored(incoming.user):
             return None  # too many wrong codes lately: no answer at all for a while
         word, args = self.policy.parse(incoming)
@@ -138,6 +148,8 @@ class Assistant:
             return await self.membership.redeem(incoming, lang, incoming.text)
         if not allowed and not (command is not None and command.strangers):
             return self.policy.refusal(incoming, lang, command)
+        if incoming.on_this_machine and command is not None and command.takes_files and args and not url_alone(args):
+            incoming = replace(incoming, attachments=[self.intake.local_file(args)])
         voice = self.intake.voice_note(incoming)
         if voice is not None and command is None:
             transcript = await self.intake.transcribe(incoming, voice, lang)
@@ -155,12 +167,10 @@ class Assistant:
         url = url_alone(args if command is not None else incoming.text) if takes_files else None
         if url:
             return Reply(updates=guarded(self.intake.link(incoming, url, lang), lang, self._t))
-        return await self._run(incoming, lang, command or self.registry.plain_text, args, allowed)
+        return await self._run(incoming, lang, command or self.registry.plain_text, args)
 
-    async def _run(
-        self, incoming: Incoming, lang: str, command: Command, args: str, allowed: bool
-    ) -> Reply | None:
-        """Run a command's handler under the policy (admins for shared settings, privacy of listings, streams guarded)."""
+    async def _run(self, incoming: Incoming, lang: str, command: Command, args: str) -> Reply | None:
+        """Run a command's handler under the policy (admins for shared settings; streams guarded)."""
         if self.policy.needs_admin(incoming, command, args) and not await self.access.is_admin(incoming.user):
             raise NotAllowed()
         reply = await command.handler(Call(incoming, lang, args, command, self.services))
@@ -168,7 +178,6 @@ class Assistant:
             return None  # deserves silence (a request repeated too often)
         if reply.updates is not None:
             reply.updates = guarded(reply.updates, lang, self._t)
-        reply.private = reply.private or self.policy.is_private(incoming, command, allowed)
         return reply
 
     async def _spoken(self, incoming: Incoming, transcript: str, lang: str) -> Reply | None:
@@ -184,7 +193,6 @@ class Assistant:
         command = command or self.registry.plain_text
         spoken = replace(incoming, text=transcript, command=command.name, args=args, attachments=[])
         return await self._route(spoken, lang, True)
-
 
     async def _ask_first(
         self, incoming: Incoming, lang: str, command: Command, args: str, transcript: str
@@ -202,7 +210,7 @@ class Assistant:
             question = self._say(incoming, lang, "voice.confirm", command=command.name_in(lang))
 
         async def run(_choice: int | None) -> str:
-            reply = await self._run(spoken, lang, command, args, True)
+            reply = await self._run(spoken, lang, command, args)
             return reply.text if reply is not None else ""
 
         async def cancelled() -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 
-from core.errors import AudioTooLong, UserError
+from core.errors import AudioTooLong, CorruptFile, UserError
 from core.i18n import Translator
 from core.ingestion.admission import admit, check_size
+from core.ingestion.local_files import read_local_file
 from core.ingestion.scanned_pdf import ScanReading
 from core.media import MediaInput, is_spoken, kind_of
 from core.memory import MemoryService
@@ -38,6 +40,21 @@ class Intake:
     def voice_note(incoming: Incoming) -> Attachment | None:
         """The voice note, audio file or video (heard for its sound) among the attachments, if any."""
         return next((a for a in incoming.attachments if is_spoken(a)), None)
+
+    @staticmethod
+    def local_file(typed: str) -> Attachment:
+        """A file named on this machine's terminal: never through a link, read only once accepted."""
+        path = Path(typed).expanduser()
+        if path.is_symlink():
+            raise CorruptFile("file.symlink", name=typed)
+        if not path.is_file():
+            raise UserError("ingest.missing", name=typed)
+        size = path.stat().st_size
+
+        async def fetch() -> bytes:
+            return await asyncio.to_thread(read_local_file, path, size)
+
+        return Attachment(name=path.name, size=size, fetch=fetch)
 
     async def transcribe(self, incoming: Incoming, attachment: Attachment, lang: str) -> str:
         """What a voice note or a video's sound says (refused when too large or too long, before download).

@@ -160,7 +160,9 @@ class Incoming:
     The facts (`is_group`, `mentions_bot`, `replies_to_bot`, `attachments`, `language`) let the
     core alone decide whether the message is for the bot. `prefix` is how the platform writes a
     command (`/`, `!`, or nothing on the console); `can_reply_privately` is true where a reply can
-    be shown to the sender only (a Discord interaction).
+    be shown to the sender only (a Discord interaction). `undecryptable` marks an encrypted message
+    the bot could not read (Matrix); `on_this_machine` marks a sender at this machine's terminal,
+    whose file arguments name local paths (the console).
     """
 
     platform: str
@@ -178,6 +180,8 @@ class Incoming:
     replies_to_bot: bool = False
     prefix: str = "/"
     can_reply_privately: bool = False
+    undecryptable: bool = False
+    on_this_machine: bool = False
 
     @property
     def user(self) -> str:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.commands import Command, Registry
 from core.i18n import Translator
 from core.models import Incoming, Reply
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What is decided before any work: the reply's language, whether the sender has access, whether it is private."""
+
+    lang: str
+    allowed: bool
+    private: bool
 
 
 class Policy:
@@ -26,16 +37,25 @@ class Policy:
 
     def is_addressed(self, incoming: Incoming) -> bool:
         """The one rule: in a direct chat everything is for the bot; in a group, a known command,
-        an explicit mention or a reply to the bot (a file follows the same rule)."""
+        an explicit mention or a reply to the bot (a file follows the same rule). An empty message
+        is for no one; an undecryptable one gets a notice in a direct chat only (in a group it may not
+        have been for the bot: its mention is encrypted too)."""
+        if incoming.undecryptable:
+            return not incoming.is_group
+        if not incoming.text.strip() and not incoming.attachments and incoming.command is None:
+            return False
         if not incoming.is_group:
             return True
         return self.command_of(incoming) is not None or incoming.mentions_bot or incoming.replies_to_bot
 
-    def is_private(self, incoming: Incoming, command: Command | None, allowed: bool) -> bool:
-        """Whether the reply is for the sender only: memory listings and refusals, in a group."""
+    def is_private(self, incoming: Incoming, allowed: bool) -> bool:
+        """Whether the reply is for the sender only: memory listings, pairing and refusals, in a group."""
         if not incoming.is_group:
             return False
-        return not allowed or (command is not None and (command.lists_memory or command.private))
+        word, args = self.parse(incoming)
+        command = self._registry.find(word)
+        pairing = command is not None and command.pairs and bool(args.strip())
+        return not allowed or pairing or (command is not None and (command.lists_memory or command.private))
 
     def refusal(self, incoming: Incoming, lang: str, command: Command | None) -> Reply | None:
         """Full refusal (with the id and pairing) in a direct chat or privately; in a group one

@@ -2,7 +2,6 @@
 
 import pytest
 
-from adapters.console import parse_line
 from core.commands import REGISTRY, parse_correction, parse_forget, parse_page
 from core.errors import BadInput
 
@@ -41,10 +40,10 @@ def test_each_platform_splits_commands_with_its_own_prefix():
 
 
 def test_console_words_and_plain_text():
-    assert parse_line("teach Le ciel est bleu") == ("teach", "Le ciel est bleu")
-    assert parse_line("/remember chats") == ("remember", "chats")
-    assert parse_line("search chats") == ("remember", "chats")
-    assert parse_line("quelle heure est-il ?") == (None, "quelle heure est-il ?")
+    assert REGISTRY.split("teach Le ciel est bleu", "") == ("teach", "Le ciel est bleu")
+    assert REGISTRY.split("/remember chats", "") == ("remember", "chats")
+    assert REGISTRY.find(REGISTRY.split("search chats", "")[0]).name == "remember"
+    assert REGISTRY.split("quelle heure est-il ?", "") == (None, "quelle heure est-il ?")
 
 
 def test_usage_uses_the_platform_syntax_and_the_language_placeholders():

@@ -101,6 +101,7 @@ class Sink(Screen):
     """A platform that refuses the message number `refuse_at` (0-based) and records typing."""
 
     limit = 100
+    caption_limit = 50
     interval = 0.0
     typing_every = 0.01
     preview = None
@@ -109,6 +110,7 @@ class Sink(Screen):
         super().__init__()
         self.refuse_at = refuse_at
         self.typing_calls: list[bool] = []
+        self.begun: bool | None = None
 
     async def send(self, text):
         if len(self.calls) == self.refuse_at:
@@ -120,8 +122,11 @@ class Sink(Screen):
             raise Refused("403 Missing Permissions")
         await super().edit(handle, text)
 
+    async def begin(self, private):
+        self.begun = private
+
     async def send_file(self, file):
-        self.calls.append(("file", file.name))
+        self.calls.append(("file", file.name, file.caption))
 
     async def typing(self, on):
         self.typing_calls.append(on)
@@ -130,14 +135,17 @@ class Sink(Screen):
 class Answers:
     """Stands for the assistant: answers every addressed message with `reply`."""
 
-    def __init__(self, reply, addressed=True):
+    def __init__(self, reply, addressed=True, private=False):
         self.reply = reply
         self.addressed = addressed
+        self.private = private
 
-    def is_addressed(self, incoming):
-        return self.addressed
+    async def decide(self, incoming):
+        from core.policy import Decision
 
-    async def handle(self, incoming):
+        return Decision("en", allowed=True, private=self.private) if self.addressed else None
+
+    async def handle(self, incoming, decision=None):
         await asyncio.sleep(0.05)  # thinking: the typing notice shows meanwhile
         return self.reply
 
@@ -162,7 +170,24 @@ async def test_text_is_split_at_the_sink_limit_then_the_file_is_sent():
     text = " ".join(f"Sentence {i}." for i in range(40))
     await respond(Answers(Reply(text=text, file=OutgoingFile("x.json", b"{}"))), _incoming(), sink)
     assert sink.messages == split_text(text, 100) and len(sink.messages) > 1
-    assert sink.calls[-1] == ("file", "x.json")
+    assert sink.calls[-1] == ("file", "x.json", "")
+
+
+async def test_a_caption_too_long_for_the_platform_goes_first_as_text_whole():
+    sink = Sink()
+    caption = "A caption that is longer than fifty characters, the limit here."
+    await respond(Answers(Reply(file=OutgoingFile("x.json", b"{}", caption=caption))), _incoming(), sink)
+    assert sink.calls == [("send", caption), ("file", "x.json", "")]
+    sink = Sink()
+    await respond(Answers(Reply(file=OutgoingFile("x.json", b"{}", caption="short"))), _incoming(), sink)
+    assert sink.calls == [("file", "x.json", "short")]
+
+
+async def test_the_sink_is_told_before_anything_whether_the_core_answers_privately():
+    for private in (True, False):
+        sink = Sink()
+        await respond(Answers(Reply(text="hi"), private=private), _incoming(), sink)
+        assert sink.begun is private
 
 
 async def test_a_message_not_for_the_bot_shows_nothing_not_even_typing():
