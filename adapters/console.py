@@ -19,7 +19,7 @@ CONSOLE_USER = "console:local"
 """The person at the terminal: the wiring allows them and makes them an admin."""
 PREFIX = ""
 """The console writes commands as bare words (`teach X`)."""
-QUIT = {"quit", "exit", "bye", ":q"}
+QUIT = {"quit", "exit", "bye", ":q", "quitter", "sortir"}
 
 
 class ConsoleSink(PublicSink):

@@ -17,7 +17,7 @@ from adapters.discord_sinks import ChannelSink, DiscordDirect, InteractionSink
 from adapters.rendering import respond
 from core.assistant import Assistant
 from core.chat_key import chat_key
-from core.commands import Command, pick
+from core.commands import Command, folded, pick
 from core.models import Attachment, Incoming
 from core.scope import group_scope, user_scope
 
@@ -56,6 +56,7 @@ class DiscordAdapter:
     """Connects to the Discord gateway and answers through the assistant."""
 
     name = "discord"
+    prefix = "/"
 
     def __init__(
         self, settings: DiscordSettings, assistant: Assistant, *, client_options: dict | None = None
@@ -138,15 +139,21 @@ class DiscordAdapter:
                 log.warning("could not sync commands in guild %s: %s", guild.id, error.status)
 
     def _declare(self, tree: app_commands.CommandTree) -> dict[str, str]:
-        """One slash command per declared command; returns the French texts by translation key."""
+        """One slash command per declared command; returns the French texts by translation key (its name
+        as `name_localizations` for `fr`, its description and its options' descriptions)."""
         french: dict[str, str] = {}
         for command in self._assistant.commands():
             french[command.name] = pick(command.help, "fr")[:DESCRIPTION_LIMIT]
+            french[f"{command.name}#name"] = folded(command.name_in("fr"))
             for argument in command.arguments:
                 french[f"{command.name}.{argument.key}"] = pick(argument.help, "fr")[:DESCRIPTION_LIMIT]
             description = app_commands.locale_str(command.describe("en")[:DESCRIPTION_LIMIT], key=command.name)
             tree.add_command(
-                app_commands.Command(name=command.name, description=description, callback=self._callback(command))
+                app_commands.Command(
+                    name=app_commands.locale_str(command.name, key=f"{command.name}#name"),
+                    description=description,
+                    callback=self._callback(command),
+                )
             )
         return french
 

@@ -47,6 +47,7 @@ class MatrixAdapter:
     """Syncs as the bot account, turns room messages into `Incoming`, renders replies as threaded edits."""
 
     name = PLATFORM
+    prefix = PREFIX
 
     def __init__(self, settings: MatrixSettings, assistant: Assistant, data_dir: Path) -> None:
         self._settings = settings

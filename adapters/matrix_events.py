@@ -81,7 +81,7 @@ async def download(client: AsyncClient, event, name: str) -> bytes:
     response = await client.download(mxc=event.url)
     if isinstance(response, DownloadError) or not hasattr(response, "body"):
         log.warning("matrix: download of %s failed: %s", event.url, getattr(response, "status_code", ""))
-        raise UserError(key="matrix.download_failed", name=name)
+        raise UserError(key="error.download_failed", name=name)
     data = response.body
     if isinstance(event, ENCRYPTED_FILES):
         data = decrypt_attachment(data, event.key["k"], event.hashes["sha256"], event.iv)

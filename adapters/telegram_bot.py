@@ -26,6 +26,7 @@ from adapters.telegram_settings import TelegramSettings
 from adapters.telegram_sinks import TelegramDirect, TelegramSink, as_seconds, with_retry
 from core.assistant import Assistant
 from core.chat_key import chat_key
+from core.commands import folded
 from core.errors import FileTooLarge
 from core.i18n import SUPPORTED
 from core.models import Attachment, AttachmentKind, Incoming, Reply
@@ -61,6 +62,7 @@ class TelegramAdapter:
     """Long-polls (or serves a webhook for) Telegram and answers through the assistant."""
 
     name = "telegram"
+    prefix = "/"
 
     def __init__(self, settings: TelegramSettings, assistant: Assistant) -> None:
         self._settings = settings
@@ -140,9 +142,13 @@ class TelegramAdapter:
         self._app = None
 
     async def _register_commands(self) -> None:
-        """Publish the declared commands as the menu, in English (the default) and French."""
+        """Publish the declared commands as the menu, in English (the default) and in French with French
+        names (`/apprends`) for users whose Telegram is in French (setMyCommands per language_code)."""
         for lang in (None, *SUPPORTED):
-            menu = [BotCommand(c.name, c.describe(lang or "en")[:256]) for c in self._assistant.commands()]
+            menu = [
+                BotCommand(folded(c.name_in(lang or "en")), c.describe(lang or "en")[:256])
+                for c in self._assistant.commands()
+            ]
             await with_retry(lambda m=menu, lang=lang: self._app.bot.set_my_commands(m, language_code=lang))
 
     def to_incoming(self, message: Message) -> Incoming | None:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from bot.settings import Settings
+from core.i18n import Phrase
 from core.ingestion.ocr import OcrOptions, TesseractReader
 from core.ingestion.packaged_whisper import MODELS, packaged_parts
 from core.ingestion.transcription import PROMPTS, TranscriptionOptions, WhisperTranscriber
@@ -15,11 +16,12 @@ from core.spoken import command_words
 
 log = logging.getLogger(__name__)
 
-MISSING = {
+INSTALL = {
     OCR: "pip install 'souvenir[ocr]' and the Debian packages tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng",
     VOICE: "pip install 'souvenir[voice]'",
     WEB: "pip install 'souvenir[web]'",
 }
+"""What an admin installs to switch a feature on: said in the log, never to users."""
 
 
 def build_media(settings: Settings) -> MediaInput:
@@ -70,11 +72,12 @@ def _with_packaged_model(transcriber: WhisperTranscriber) -> WhisperTranscriber:
 def _try(media: MediaInput, feature: str, enabled: bool, build: Callable[[], object]):
     """`build()`, or None with the reason recorded when disabled or when its engine is missing."""
     if not enabled:
-        media.off[feature] = f"SOUVENIR_{feature.upper()}__ENABLED=false"
+        log.info("%s is off: SOUVENIR_%s__ENABLED=false", feature, feature.upper())
+        media.off[feature] = Phrase("off.disabled")
         return None
     try:
         return build()
     except (ImportError, FileNotFoundError, OSError) as error:
-        log.warning("%s is off: %s", feature, error)
-        media.off[feature] = MISSING[feature]
+        log.warning("%s is off (%s); to switch it on: %s", feature, error, INSTALL[feature])
+        media.off[feature] = Phrase("off.missing")
         return None

@@ -12,6 +12,8 @@ class Platform(Protocol):
     """A running connection to one chat platform."""
 
     name: str
+    prefix: str
+    """How its users write a command (`/` or `!`)."""
 
     async def start(self) -> None:
         """Connect and begin handling messages (returns once running)."""

@@ -86,6 +86,15 @@ async def start_platforms(platforms: list[Platform], stop: asyncio.Event, timeou
     ]
 
 
+def pairing_hint(platforms: list[Platform], code: str, minutes: int) -> str:
+    """`send '!start CODE' on matrix, or '/start CODE' on telegram…`: each platform's own syntax."""
+    by_prefix: dict[str, list[str]] = {}
+    for platform in platforms:
+        by_prefix.setdefault(getattr(platform, "prefix", "/"), []).append(platform.name)
+    ways = [f"'{prefix}start {code}' on {' or '.join(names)}" for prefix, names in by_prefix.items()]
+    return f"send {', or '.join(ways)} within {minutes} minutes to become the owner of the bot"
+
+
 async def run_platforms(app: App, platforms: list[Platform], *, start_timeout: float = 60.0) -> int:
     """Start the platforms, print the pairing code, and run until SIGINT/SIGTERM; 1 when none could start."""
     stop = asyncio.Event()
@@ -95,10 +104,7 @@ async def run_platforms(app: App, platforms: list[Platform], *, start_timeout: f
             await warm_up(app)
             code = app.assistant.access.new_pairing_code()
             minutes = round(app.assistant.access.rules.pairing_ttl / 60)
-            print(
-                f"Pairing code: {code}  (send '/start {code}' to the bot within {minutes} minutes to become its owner)",
-                flush=True,
-            )
+            print(f"Pairing code: {code}  ({pairing_hint(platforms, code, minutes)})", flush=True)
             started = await start_platforms(platforms, stop, start_timeout)
             if stop.is_set():
                 return 0

@@ -163,11 +163,18 @@ class Assistant:
             caption = (args if command is not None else incoming.text).strip()
             return Reply(updates=guarded(self.intake.files(incoming, lang, caption), lang, self._t))
         if word is not None and command is None:
-            return Reply(text=self._say(incoming, lang, "unknown.command", name=word))
+            return Reply(text=self._unknown(incoming, lang, word))
         url = url_alone(args if command is not None else incoming.text) if takes_files else None
         if url:
             return Reply(updates=guarded(self.intake.link(incoming, url, lang), lang, self._t))
         return await self._run(incoming, lang, command or self.registry.plain_text, args)
+
+    def _unknown(self, incoming: Incoming, lang: str, word: str) -> str:
+        """An unknown command word, with the command it most likely meant (`aprends` → /apprends ?)."""
+        meant = self.registry.closest(word)
+        if meant is None:
+            return self._say(incoming, lang, "unknown.command", name=word)
+        return self._say(incoming, lang, "unknown.suggest", name=word, suggestion=meant.name_in(lang))
 
     async def _run(self, incoming: Incoming, lang: str, command: Command, args: str) -> Reply | None:
         """Run a command's handler under the policy (admins for shared settings; streams guarded)."""

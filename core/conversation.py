@@ -13,7 +13,7 @@ from core.i18n import Translator
 from core.llm.openai_chat import LLMContextExceeded
 from core.llm.pool import ModelPool, Restart, Waiting
 from core.memory import MemoryService
-from core.models import Incoming, Memory, Notice
+from core.models import Incoming, Kind, Memory, Notice
 from core.prompt import PromptBudget, build_prompt
 from core.store import Store
 from core.text import shorten
@@ -111,6 +111,7 @@ class Conversation:
                     if attempt or text:
                         raise
         except (LLMUnavailable, ModelMissing) as error:
+            log.warning("model %s did not answer: %s %s", model, error.key, error.params)
             detail = self._t(lang, error.key, **error.params)
             if text:
                 text += "\n\n" + self._t(lang, "talk.interrupted", detail=detail)
@@ -202,7 +203,10 @@ class Conversation:
         if not memories:
             return self._t(lang, "talk.offline_empty", detail=detail)
         lines = [self._t(lang, "talk.offline", detail=detail)]
-        lines += [f"• #{m.number}: {shorten(m.text, 300)}" for m in memories[:OFFLINE_MEMORIES]]
+        lines += [
+            self._t(lang, "talk.offline_line", id=m.number, text=shorten(m.text, 300))
+            for m in memories[:OFFLINE_MEMORIES]
+        ]
         return "\n".join(lines)
 
     async def why(self, incoming: Incoming, lang: str) -> str:
@@ -225,9 +229,16 @@ class Conversation:
             if memory is None:
                 lines.append("• " + self._t(lang, "why.gone"))
             else:
-                source = f" — {memory.source}" if memory.source else ""
-                lines.append(f"• #{memory.number} ({memory.kind.value}{source}): {shorten(memory.text, 200)}")
+                lines.append(self._why_line(memory, lang))
         return "\n".join(lines + left_out)
+
+    def _why_line(self, memory: Memory, lang: str) -> str:
+        """`• #3 (correction) : …`; a document's passage also names its file."""
+        kind = self._t(lang, f"kind.{memory.kind.value}")
+        text = shorten(memory.text, 200)
+        if memory.kind is Kind.DOCUMENT and memory.source:
+            return self._t(lang, "why.line_source", id=memory.number, kind=kind, source=memory.source, text=text)
+        return self._t(lang, "why.line", id=memory.number, kind=kind, text=text)
 
     async def set_model(self, chat_key: str, model: str) -> None:
         """Use `model` in this chat from now on."""

@@ -47,7 +47,8 @@ async def export_scope(memory: MemoryService, scope: str, fmt: str) -> OutgoingF
     data = (await asyncio.to_thread(render)).encode()
     safe = scope.replace(":", "_").replace("!", "").replace("/", "_")
     name = f"souvenir-{safe}-{time.strftime('%Y%m%d')}.{_EXTENSIONS[fmt]}"
-    return OutgoingFile(name=name, data=data, caption=f"{name} ({len(live)} memories, {len(data)} bytes)")
+    caption = f"{name} ({len(live)} memories, {len(data)} bytes)"
+    return OutgoingFile(name=name, data=data, caption=caption, memories=len(live))
 
 
 def exporter_for(memory: MemoryService) -> Callable[[str, str], Awaitable[OutgoingFile]]:

@@ -81,7 +81,7 @@ class Intake:
         yield "\n".join(done)
 
     def _photo_name(self, lang: str, when: datetime) -> str:
-        return self._t(lang, "photo.name", date=when.strftime("%Y-%m-%d %H:%M"))
+        return self._t(lang, "photo.name", date=when)
 
     async def _one(self, incoming: Incoming, attachment: Attachment, lang: str, caption: str) -> AsyncIterator[str]:
         """Progress lines for one file (a photo is read first), ending with its outcome."""

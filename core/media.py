@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from core.errors import FeatureOff, NothingRead
+from core.i18n import Phrase
 from core.ingestion.ocr import IMAGE_EXTENSIONS, ImageReader, ImageText
 from core.ingestion.transcription import Transcriber, Transcript
 from core.ingestion.web_page import PageFetcher, WebPage
@@ -39,19 +40,19 @@ def is_spoken(attachment: Attachment) -> bool:
 
 @dataclass
 class MediaInput:
-    """The optional engines, each None when off; `off` says why (shown to the user, e.g. the extra to install)."""
+    """The optional engines, each None when off; `off` says why in words for users (the log has the details)."""
 
     reader: ImageReader | None = None
     transcriber: Transcriber | None = None
     fetcher: PageFetcher | None = None
-    off: dict[str, str] = field(default_factory=dict)
+    off: dict[str, Phrase | str] = field(default_factory=dict)
     max_audio_seconds: float = 300.0
     max_scanned_pages: int = 30
 
     def _require(self, feature: str, engine: object | None) -> None:
         """FeatureOff with the reason when an engine is missing."""
         if engine is None:
-            raise FeatureOff(key=f"{feature}.off", reason=self.off.get(feature, ""))
+            raise FeatureOff(key=f"{feature}.off", reason=self.off.get(feature) or Phrase("off.missing"))
 
     def check_image(self) -> None:
         """Raise FeatureOff unless photos can be read."""

@@ -196,6 +196,8 @@ class OutgoingFile:
     name: str
     data: bytes
     caption: str = ""
+    memories: int = 0
+    """How many memories it holds (for a caption in the reader's language)."""
 
 
 class Notice(str):

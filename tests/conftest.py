@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -10,6 +11,29 @@ from bot.app import App, build_app
 from bot.settings import Settings
 from core.embeddings.fake import HashingEmbedder
 from tests.fakes.ollama_server import FakeOllama
+
+
+class _UnknownKeys(logging.Handler):
+    """Collects the message keys the translator did not know."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.keys: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == "unknown message key %r":
+            self.keys.append(str(record.args[0]))
+
+
+@pytest.fixture(autouse=True)
+def unknown_message_keys():
+    """Any test during which a message key was unknown fails (users would have read an apology);
+    a test that asks for an unknown key on purpose clears `.keys`."""
+    handler = _UnknownKeys()
+    logging.getLogger("core.i18n").addHandler(handler)
+    yield handler
+    logging.getLogger("core.i18n").removeHandler(handler)
+    assert handler.keys == [], f"unknown message keys: {handler.keys}"
 
 
 @pytest.fixture(scope="session")

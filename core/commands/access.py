@@ -17,7 +17,7 @@ _REQUEST = argument("request", "N", "N", "The request number", "Le numéro de la
 @command(
     "invite",
     "Invite someone: a one-time code (admins)",
-    "Inviter quelqu’un : un code à usage unique (administrateurs)",
+    "Inviter quelqu’un : un code à usage unique (administrateurs)",
     argument("role", "member|admin", "membre|admin", "Their role", "Son rôle", required=False),
     names={"fr": "inviter"},
     private=True,
@@ -103,7 +103,7 @@ async def promote(call: Call) -> Reply:
 @command(
     "demote",
     "Make an admin a plain member again (admins)",
-    "Refaire d'un administrateur un simple membre (administrateurs)",
+    "Refaire d’un administrateur un simple membre (administrateurs)",
     _WHO,
     names={"fr": "retrograder"},
 )

@@ -9,13 +9,17 @@ from core.errors import DiskFull
 from core.models import Reply
 
 
-@command("help", "What I can do", "Ce que je sais faire", aliases=("aide",))
+@command("help", "What I can do", "Ce que je sais faire", names={"fr": "aide"}, setting=True)
 async def show_help(call: Call) -> Reply:
-    """Every command's usage and help, in the chat's language and the platform's syntax."""
+    """Every command's usage and help, in the chat's language and the platform's syntax: the everyday
+    commands first, then settings and occasional ones."""
     prefix = call.incoming.prefix
     lines = [call.say("help.header")]
-    for declared in call.services.registry.commands:
-        lines.append(f"• {declared.usage(call.lang, prefix)} — {declared.describe(call.lang)}")
+    for setting, heading in ((False, "help.everyday"), (True, "help.settings")):
+        lines.append(call.say(heading))
+        for declared in call.services.registry.commands:
+            if declared.setting == setting:
+                lines.append(f"• {declared.usage(call.lang, prefix)} — {declared.describe(call.lang)}")
     lines.append(call.say("help.footer"))
     if call.incoming.is_group:
         lines.append(call.say("help.group"))
@@ -27,6 +31,7 @@ async def show_help(call: Call) -> Reply:
     "Ask me something (plain text works too)",
     "Me demander quelque chose (un texte simple suffit)",
     argument("text", "QUESTION", "QUESTION", "Your question", "Votre question"),
+    names={"fr": "question"},
     aliases=("ask",),
     plain_text=True,
 )

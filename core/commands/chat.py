@@ -15,8 +15,10 @@ from core.models import Reply
     "model",
     "Show or switch the model of this chat",
     "Voir ou changer le modèle de cette discussion",
-    argument("name", "NAME", "NOM", "An Ollama model", "Un modèle Ollama", required=False),
+    argument("name", "NAME", "NOM", "An Ollama model", "Un modèle de langage installé", required=False),
+    names={"fr": "modele"},
     admin_in_groups=True,
+    setting=True,
 )
 async def model(call: Call) -> Reply:
     """The chat's model and those available, or switch to another one."""
@@ -41,8 +43,9 @@ async def model(call: Call) -> Reply:
     "Show or choose the language of this chat",
     "Voir ou choisir la langue de cette discussion",
     argument("language", "fr|en", "fr|en", "fr or en", "fr ou en", required=False),
-    aliases=("langue",),
+    names={"fr": "langue"},
     admin_in_groups=True,
+    setting=True,
 )
 async def language(call: Call) -> Reply:
     """The chat's language, or choose another (answered in the new one)."""
@@ -59,7 +62,9 @@ async def language(call: Call) -> Reply:
     "reset",
     "Clear the short-term conversation (memories are kept)",
     "Effacer la conversation récente (les souvenirs restent)",
+    names={"fr": "efface"},
     destructive=True,
+    setting=True,
 )
 async def reset(call: Call) -> Reply:
     """Forget this chat's recent turns; memories stay."""
@@ -70,12 +75,12 @@ async def reset(call: Call) -> Reply:
 @command(
     "start",
     "Start; with a code, become the owner (pairing) or join (invitation)",
-    "Démarrer ; avec un code, devenir propriétaire (appairage) ou entrer (invitation)",
-    argument(
-        "code", "CODE", "CODE", "A pairing or invitation code", "Un code d’appairage ou d’invitation", required=False
-    ),
+    "Démarrer ; avec un code, devenir propriétaire (code affiché au lancement) ou entrer (invitation)",
+    argument("code", "CODE", "CODE", "A pairing or invitation code", "Le code affiché au lancement, ou d’invitation", required=False),
+    names={"fr": "demarre"},
     aliases=("pair",),
     pairs=True,
+    setting=True,
 )
 async def start(call: Call) -> Reply:
     """The welcome (a code is tried by the router through core.membership, before access is checked)."""
@@ -113,8 +118,9 @@ _MODES = {
         "auto, explicite ou non",
         required=False,
     ),
-    aliases=("mémoire",),
+    names={"fr": "memoire"},
     admin_in_groups=True,
+    setting=True,
 )
 async def memory_mode(call: Call) -> Reply:
     """This chat's memory from conversation: `auto` (direct chats), `explicit` (groups) or `off`."""

@@ -79,12 +79,14 @@ class Command:
     """Its reply is for the caller only (codes, member lists): ephemeral where the platform can, else
     sent to their direct chat from a group."""
     separator: str = " "
-    """What joins the arguments in its text (`correct WRONG | RIGHT`)."""
+    """What joins the arguments in its text (`correct WRONG -> RIGHT`)."""
+    setting: bool = False
+    """A setting or an occasional command: help lists it apart from the everyday ones."""
 
     def usage(self, lang: str, prefix: str) -> str:
-        """`/teach TEXT` in the platform's syntax and the language's placeholders."""
+        """`/teach TEXT` (`/apprends TEXTE`) in the platform's syntax, the language's name and placeholders."""
         words = self.separator.join(a.shown(lang) for a in self.arguments)
-        return f"{prefix}{self.name} {words}".strip()
+        return f"{prefix}{self.name_in(lang)} {words}".strip()
 
     def describe(self, lang: str) -> str:
         """The one-line help in `lang`."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from core.commands.call import Call
 from core.commands.declaration import argument, command
@@ -10,12 +11,15 @@ from core.errors import BadInput
 from core.models import Reply
 
 EXPORT_FORMATS = ("json", "jsonl", "text")
+FORMAT_WORDS = {"texte": "text", "txt": "text"}
+"""Other words for a format, as French speakers and file names write them."""
 
 
 @command(
     "why",
     "Which memories my last answer used",
-    "Sur quels souvenirs s'appuyait ma dernière réponse",
+    "Sur quels souvenirs s’appuyait ma dernière réponse",
+    names={"fr": "pourquoi"},
     lists_memory=True,
 )
 async def why(call: Call) -> Reply:
@@ -23,24 +27,34 @@ async def why(call: Call) -> Reply:
     return Reply(text=await call.services.conversation.why(call.incoming, call.lang))
 
 
-@command("status", "Memory and model status", "État de la mémoire et du modèle", lists_memory=True)
+@command(
+    "status",
+    "Memory and model status",
+    "État de la mémoire et du modèle",
+    names={"fr": "etat"},
+    lists_memory=True,
+    setting=True,
+)
 async def status(call: Call) -> Reply:
     """Counts, sizes, the embedder and whether the model answers."""
     services, incoming = call.services, call.incoming
     state = await services.memory.status(incoming.scope)
     model = await services.conversation.model_for(incoming.chat_key)
     reachable = await services.llm.is_reachable()
-    kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(state.stats.by_kind.items())) or "—"
+    counts = sorted(state.stats.by_kind.items())
+    kinds = ", ".join(call.say(f"count.{kind}", count=count) for kind, count in counts) or "—"
+    answering = call.say("status.reachable" if reachable else "status.unreachable")
     lines = [
-        call.say("status.header", scope=incoming.scope),
+        call.say("status.header_group" if incoming.is_group else "status.header"),
         call.say("status.kinds", total=state.stats.live, kinds=kinds),
         call.say("status.superseded", count=state.stats.superseded),
         call.say("status.documents", count=state.stats.documents),
-        call.say("status.index", size=_human_size(state.index_bytes)),
-        call.say("status.embedder", name=state.embedder),
-        call.say("status.model", model=model, state=call.say("status.reachable" if reachable else "status.unreachable")),
+        call.say("status.index", size=state.index_bytes),
+        call.say("status.model", model=model, state=answering),
         call.say("status.interactions", count=state.stats.interactions),
     ]
+    if await _is_admin(call):
+        lines.insert(5, call.say("status.embedder", name=state.embedder))  # for admins: which search model runs
     lines += await _disk_lines(call)
     lines += await _queue_lines(call)
     return Reply(text="\n".join(lines))
@@ -48,10 +62,15 @@ async def status(call: Call) -> Reply:
 
 async def _queue_lines(call: Call) -> list[str]:
     """For admins: the questions waiting for the model and each model server's load."""
-    membership = call.services.membership
-    if membership is None or not await membership.access.is_admin(call.incoming.user):
+    if not await _is_admin(call):
         return []
     return call.services.conversation.queue_lines(call.lang)
+
+
+async def _is_admin(call: Call) -> bool:
+    """Whether the caller may read the details meant for the people who run Souvenir."""
+    membership = call.services.membership
+    return membership is not None and await membership.access.is_admin(call.incoming.user)
 
 
 async def _disk_lines(call: Call) -> list[str]:
@@ -67,7 +86,7 @@ async def _disk_lines(call: Call) -> list[str]:
         lines.append(call.say("status.disk_full", since=_clock(full_since, call.lang)))
     free = services.disk.free()
     if free is not None and free < services.disk.warn_below:
-        lines.append(call.say("status.disk_low", free=_human_size(free), threshold=_human_size(services.disk.warn_below)))
+        lines.append(call.say("status.disk_low", free=free, threshold=services.disk.warn_below))
     return lines
 
 
@@ -81,8 +100,10 @@ def _clock(moment: float, lang: str) -> str:
     "export",
     "Export this chat's memory as a file",
     "Exporter la mémoire de cette discussion",
-    argument("format", "|".join(EXPORT_FORMATS), "|".join(EXPORT_FORMATS), "File format", "Format du fichier", required=False),
+    argument("format", "json|jsonl|text", "json|jsonl|texte", "File format", "Format du fichier", required=False),
+    names={"fr": "exporte"},
     lists_memory=True,
+    setting=True,
 )
 async def export(call: Call) -> Reply:
     """This scope's memory as a file in the asked format."""
@@ -90,16 +111,9 @@ async def export(call: Call) -> Reply:
     if exporter is None:
         return Reply(text=call.say("export.unavailable"))
     fmt = (call.args.strip() or "json").lower()
+    fmt = FORMAT_WORDS.get(fmt, fmt)
     if fmt not in EXPORT_FORMATS:
-        raise BadInput(detail=call.command.usage(call.lang, call.incoming.prefix))
+        raise BadInput(key="error.export_format")
     exported = await exporter(call.incoming.scope, fmt)
-    return Reply(text=exported.caption or exported.name, file=exported)
-
-
-def _human_size(size: float) -> str:
-    """Bytes as B, KB or MB."""
-    for unit in ("B", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} B"
+    caption = call.say("export.caption", name=exported.name, count=exported.memories, size=len(exported.data))
+    return Reply(text=caption, file=replace(exported, caption=caption))

@@ -17,6 +17,8 @@ PAGE_SIZE = 10
     "Remember a fact",
     "Retenir un fait",
     argument("text", "TEXT", "TEXTE", "The fact to remember", "Le fait à retenir"),
+    names={"fr": "apprends"},
+    aliases=("retiens",),
     spoken=("teach", "enseigne", "retiens", "apprends"),
 )
 async def teach(call: Call) -> Reply:
@@ -33,7 +35,8 @@ async def teach(call: Call) -> Reply:
     "Corriger une erreur",
     argument("wrong", "WRONG", "FAUX", "What is wrong", "Ce qui est faux"),
     argument("right", "RIGHT", "JUSTE", "What is right", "Ce qui est juste"),
-    separator=" | ",
+    names={"fr": "corrige"},
+    separator=" -> ",
     spoken=("correct", "corrige"),
 )
 async def correct(call: Call) -> Reply:
@@ -63,6 +66,7 @@ async def correct(call: Call) -> Reply:
     "Lister les souvenirs (ou ceux liés à REQUÊTE)",
     argument("text", "QUERY", "REQUÊTE", "Words to look for", "Mots à chercher", required=False),
     argument("page", "page N", "page N", "Page number", "Numéro de page", required=False, template="page {}"),
+    names={"fr": "souvenirs"},
     aliases=("search",),
     lists_memory=True,
     spoken=("remember",),
@@ -80,7 +84,9 @@ async def remember(call: Call) -> Reply:
     lines = [call.say("remember.header", first=offset + 1, last=last, count=total, total=total)]
     for m in memories:
         tags = f" [{', '.join(m.tags)}]" if m.tags else ""
-        lines.append(f"#{m.number} · {m.kind.value} · {m.importance:.2f}{tags} — {shorten(m.text, 160)}")
+        kind = call.say(f"kind.{m.kind.value}")
+        text = shorten(m.text, 160)
+        lines.append(call.say("remember.line", id=m.number, kind=kind, importance=m.importance, tags=tags, text=text))
     if last < total:
         more = f"{query} " if query else ""
         lines.append(call.say("remember.more", query=more, page=page + 1))
@@ -97,7 +103,8 @@ async def forget_question(call: Call) -> Reply:
     "forget",
     "Delete one memory, or a whole document",
     "Effacer un souvenir, ou tout un document",
-    argument("id", "N | doc N", "N | doc N", "#N of a memory, or doc N", "n° d'un souvenir, ou doc N"),
+    argument("id", "N | doc N", "N | doc N", "#N of a memory, or doc N", "le numéro d’un souvenir, ou doc N"),
+    names={"fr": "oublie"},
     spoken=("forget", "oublie"),
     destructive=True,
     question=forget_question,
@@ -119,7 +126,7 @@ async def forget(call: Call) -> Reply:
 @command(
     "ingest",
     "Add a file, a photo of a page or a link's article to the memory",
-    "Ajouter un fichier, la photo d'une page ou l'article d'un lien à la mémoire",
+    "Ajouter un fichier, la photo d’une page ou l’article d’un lien à la mémoire",
     argument(
         "file",
         "FILE",
@@ -130,6 +137,7 @@ async def forget(call: Call) -> Reply:
         file=True,
     ),
     argument("url", "URL", "URL", "A link to an article", "Un lien vers un article", required=False),
+    names={"fr": "ajoute"},
     takes_files=True,
 )
 async def ingest(call: Call) -> Reply:

@@ -9,14 +9,22 @@ from core.errors import BadInput
 _PAGE = re.compile(r"(?:^|\s)page\s+(\d+)\s*$", re.IGNORECASE)
 _MEMORY = re.compile(r"^#?(\d+)$")
 _DOCUMENT = re.compile(r"^#?doc(?:ument)?\s*#?(\d+)$", re.IGNORECASE)
+_ARROW = re.compile(r"\s*(?:\||->|→|=>|⇒)\s*")
+_BY = re.compile(r"\s+par\s+", re.IGNORECASE)
 
 
 def parse_correction(args: str) -> tuple[str, str]:
-    """`WRONG | RIGHT` → (wrong, right)."""
-    wrong, bar, right = args.partition("|")
-    if not bar or not wrong.strip() or not right.strip():
+    """`WRONG -> RIGHT` (or `→`, `=>`, `|`, or `WRONG par RIGHT`) → (wrong, right).
+
+    A phone keyboard has the arrow's characters and the word at hand, where `|` is two symbol pages
+    away. "par" splits only when it appears once: `refait par Paul en 2015 par …` needs an arrow.
+    """
+    parts = _ARROW.split(args, maxsplit=1)
+    if len(parts) != 2:
+        parts = _BY.split(args)
+    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
         raise BadInput(key="correct.usage")
-    return wrong.strip(), right.strip()
+    return parts[0].strip(), parts[1].strip()
 
 
 def parse_forget(args: str) -> tuple[bool, int]:

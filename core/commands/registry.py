@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -44,6 +45,11 @@ class Registry:
         """The command called `word` (a name, a localized name or an alias, accents optional), or None."""
         return self._by_word.get(folded(word or ""))
 
+    def closest(self, word: str) -> Command | None:
+        """The command a misspelt `word` most likely meant (`aprends` → teach), or None when none is close."""
+        found = difflib.get_close_matches(folded(word), list(self._by_word), n=1, cutoff=0.75)
+        return self._by_word[found[0]] if found else None
+
     def heard(self, word: str) -> Command | None:
         """The command a spoken `word` starts (its spoken words, else any of its names), or None."""
         key = folded(word)
@@ -65,8 +71,9 @@ class Registry:
     def split(self, text: str, prefix: str) -> tuple[str | None, str]:
         """`/teach X` → ("teach", "X") with the platform's `prefix`; anything else → (None, text).
 
-        Without a prefix (the console), only a known command word at the start is a command, and
-        not when the whole line is an explicit phrasing ("remember that…", "note que…").
+        Without a prefix (the console), a known command word at the start is a command, and so is any
+        word written `/word` or `!word` (an unknown one then gets a suggestion, not an answer); not when
+        the whole line is an explicit phrasing ("remember that…", "note que…").
         """
         stripped = text.strip()
         if not prefix and parse_phrasing(stripped) is not None:
@@ -75,12 +82,13 @@ class Registry:
             if not stripped.startswith(prefix):
                 return None, stripped
             stripped = stripped[len(prefix) :]
-        else:
+        marked = not prefix and stripped[:1] in ("/", "!")
+        if not prefix:
             stripped = stripped.lstrip("/!")
         parts = stripped.split(maxsplit=1)
         word = parts[0].lower() if parts else ""
         rest = parts[1] if len(parts) > 1 else ""
-        if not prefix and self.find(word) is None:
+        if not prefix and not marked and self.find(word) is None:
             return None, text.strip()
         return (word or None), rest.strip()
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from core.errors import CorruptFile, FeatureOff, FileTooLarge
+from core.i18n import Phrase
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ class TesseractReader:
         if missing:
             log.warning("tesseract has no data for %s (Debian: tesseract-ocr-<lang>)", ", ".join(missing))
         if not chosen:
-            raise FeatureOff(key="ocr.off", reason=f"Tesseract has no data for {wanted}")
+            raise FeatureOff(key="ocr.off", reason=Phrase("off.missing"))
         return "+".join(chosen)
 
     def read(self, name: str, data: bytes) -> ImageText:

@@ -74,6 +74,8 @@ async def test_start_syncs_commands_to_the_guild_with_french_descriptions(discor
     assert [o["name"] for o in commands["correct"]["options"]] == ["wrong", "right"]
     assert commands["ingest"]["options"][0]["type"] == 11
     assert commands["teach"]["description_localizations"]["fr"] != commands["teach"]["description"]
+    assert commands["teach"]["name_localizations"]["fr"] == "apprends", "French clients see French names"
+    assert commands["status"]["name_localizations"]["fr"] == "etat"
     assert "global" not in discord_server.commands
 
 

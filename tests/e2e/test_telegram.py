@@ -55,8 +55,10 @@ async def test_startup_registers_commands_in_english_and_french(telegram, bot):
     assert {"en", "fr"} <= languages
     fr = next(c for c in telegram.sent("setMyCommands") if c.params.get("language_code") == "fr")
     commands = {c["command"]: c["description"] for c in fr.params["commands"]}
-    assert "teach" in commands and "help" in commands
-    assert commands["start"].startswith("Démarrer")
+    assert "apprends" in commands and "aide" in commands, "French users see French names"
+    assert commands["demarre"].startswith("Démarrer")
+    en = next(c for c in telegram.sent("setMyCommands") if c.params.get("language_code") == "en")
+    assert "teach" in {c["command"] for c in en.params["commands"]}
 
 
 async def test_private_message_is_answered_by_streamed_edits_with_typing(telegram, fake_ollama, bot):
@@ -389,11 +391,11 @@ async def test_language_command_is_kept_per_chat_and_help_uses_slash_syntax(tele
     await answer_in(telegram, OWNER, "Désormais je réponds en français")
     telegram.push_message("/help", language_code="en")
     help_text = await answer_in(telegram, OWNER, "Voici ce que je sais faire")
-    assert "/teach TEXTE" in help_text and "/forget N | doc N" in help_text
+    assert "/apprends TEXTE" in help_text and "/oublie N | doc N" in help_text
     telegram.push_message("/language", chat_id=-6006, chat_type="group", language_code="en")
     assert "English" in await answer_in(telegram, -6006, "language")
     menu = {c.params.get("language_code"): c.params["commands"] for c in telegram.sent("setMyCommands")}
-    assert any(c["command"] == "language" for c in menu["fr"])
+    assert any(c["command"] == "langue" for c in menu["fr"])
 
 
 
@@ -428,7 +430,7 @@ async def test_a_photo_of_a_french_page_is_read_and_comes_back_in_a_later_prompt
     photo = _photo_sizes(telegram, "p1", draw_text(FRENCH_LINES))
     telegram.push_message("Facture EDF", photo=photo, language_code="fr")
     reply = await answer_in(telegram, OWNER, "document n°", timeout=60)
-    assert reply.startswith("📷 photo du ") and "« Facture n° 4827 du 12/03/2026 »" in reply, reply
+    assert reply.startswith("📷 photo du ") and "«\u00a0Facture n° 4827 du 12/03/2026\u202f»" in reply, reply
     assert telegram.downloads == ["p1"], "the largest size is the one read"
     stored = await app.store.memories.all_memories(user_scope("telegram", OWNER))
     assert stored[0].text.startswith("Facture EDF") and "Électricité : 73,45 €" in stored[0].text
@@ -567,7 +569,7 @@ async def test_a_refused_spoken_command_still_shows_what_was_heard(telegram, bot
     reply = await answer_in(telegram, OWNER, "🎤", timeout=120)
     heard, _, rest = reply.partition("\n\n")
     assert heard.lower().startswith("🎤 forget"), reply  # what was heard comes first…
-    assert rest.startswith("Usage: /forget"), reply  # …then why the command was refused
+    assert rest.startswith("What should I forget? Send /forget N"), reply  # …then why the command was refused
 
 
 # --- memory from conversation ------------------------------------------------------------------------
@@ -597,15 +599,15 @@ async def test_a_statement_is_remembered_with_a_reaction_and_forget_removes_it(t
 async def test_where_reactions_are_off_a_short_line_says_it_was_noted(telegram, bot):
     telegram.reactions_disabled.add(OWNER)
     telegram.push_message("Ma fille s'appelle Léa, elle a 7 ans.", language_code="fr")
-    line = await answer_in(telegram, OWNER, "✍️ Noté sous le n°1")
-    assert "forget 1" in line
+    line = await answer_in(telegram, OWNER, "✍️ Noté sous le n°\u00a01")
+    assert "/oublie 1" in line
     assert telegram.reactions == {}
 
 
 async def test_explicit_phrasings_in_telegram_teach_and_forget_after_oui(telegram, bot):
     _, app = bot
     telegram.push_message("retiens que le code wifi est TRUC-42", language_code="fr")
-    assert "Retenu sous le n°1" in await answer_in(telegram, OWNER, "Retenu")
+    assert "Retenu sous le n°\u00a01" in await answer_in(telegram, OWNER, "Retenu")
     telegram.push_message("oublie ce que je t’ai dit sur le wifi", language_code="fr")
     await answer_in(telegram, OWNER, "Répondez")
     assert len(await memories_of(app, user_scope("telegram", OWNER))) == 1
@@ -630,7 +632,7 @@ async def test_in_a_group_the_default_is_explicit_and_unaddressed_chatter_is_nev
     telegram.push_message(
         f"@{BOT_USERNAME} retiens que la fête est samedi", chat_id=group, chat_type="group", language_code="fr"
     )
-    await answer_in(telegram, group, "Retenu sous le n°1")
+    await answer_in(telegram, group, "Retenu sous le n°\u00a01")
     telegram.push_message("/memory auto", chat_id=group, chat_type="group", language_code="fr")
     await answer_in(telegram, group, "administrateur")  # a member may not change the group's setting
     telegram.push_message(f"/start {app.assistant.access.new_pairing_code()}", language_code="fr")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -82,13 +83,23 @@ async def test_every_corpus_file_through_the_chat_path(make_app, corpus, languag
 def _params(text: str, language: str, case: Case, shown: str) -> dict:
     """The parameters a refusal was formatted with, recovered by matching its template (so the key is checked)."""
     template = t.messages[language][case.key]
-    pattern = re.escape(template).replace(re.escape("{name}"), re.escape(shown))
-    names = re.findall(r"\\\{(\w+)\\\}", pattern)
-    for field in names:
-        pattern = pattern.replace(re.escape("{" + field + "}"), f"(?P<{field}>.+?)", 1)
+    pattern, seen = "", set()
+    for literal, field, spec, _ in string.Formatter().parse(template):
+        pattern += re.escape(literal)
+        if field == "name":
+            pattern += re.escape(shown)
+        elif field and spec and "|" in spec:  # the word that agrees with a number: `{found:cell|cells}`
+            pattern += "(?:" + "|".join(map(re.escape, spec.split("|"))) + ")"
+        elif field:
+            pattern += f"(?P={field})" if field in seen else f"(?P<{field}>.+?)"
+            seen.add(field)
     match = re.fullmatch(pattern, text)
     assert match, f"{case.name}: expected {case.key}, got {text!r}"
-    return match.groupdict()
+    # A number comes back as the number it was (`20 000` → 20000), so the words agree with it again.
+    return {
+        k: int(re.sub(r"[,\u202f]", "", v)) if re.fullmatch(r"\d[\d,\u202f]*", v) else v
+        for k, v in match.groupdict().items()
+    }
 
 
 def test_cli_ingests_a_mixed_directory_file_by_file_within_bounds(corpus, corpus_dir, tmp_path):

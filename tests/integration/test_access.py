@@ -55,5 +55,5 @@ async def test_help_is_entirely_in_french_when_the_language_is_french(make_app):
     app = await make_app(language="fr")
     text = await say(app, command="help")
     assert "Voici ce que je sais faire" in text
-    assert "correct FAUX | JUSTE — Corriger une erreur" in text
+    assert "corrige FAUX -> JUSTE — Corriger une erreur" in text
     assert "WRONG" not in text and "TEXT " not in text

@@ -57,7 +57,7 @@ def test_ingest_directories_search_remember_forget_status(workdir, capsys):
     assert main(["forget", str(rows[0]["number"])]) == 0
     assert main(["status"]) == 0
     status = capsys.readouterr().out
-    assert "Memories: 1" in status and "Documents: 1" in status and "not reachable" in status
+    assert "Memories: 1" in status and "Documents: 1" in status and "not answering" in status
 
 
 def test_scopes_are_separate_on_the_command_line(workdir, capsys):

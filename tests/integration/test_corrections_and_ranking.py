@@ -62,8 +62,9 @@ async def test_a_correction_that_matches_nothing_shows_the_closest_memories_with
     app = await make_app(embedder="use", language="fr")
     numbers = [(await app.memory.teach(SCOPE, fact)).number for fact in FACTS]
     reply = await say(app, command="correct", args="le chat mange des croquettes | Le chat mange de la pâtée.", language="fr")
-    assert "Aucun souvenir ne disait cela" in reply
-    assert f"correct #{numbers[3]} | JUSTE" in reply, "the vet of the cat is the closest memory"
+    assert "Je n’avais rien retenu qui dise cela\u00a0: rien n’a été remplacé" in reply
+    assert "Aucun souvenir ne disait" not in reply and "✅ Correction enregistrée" in reply, "no contradiction"
+    assert f"corrige #{numbers[3]} -> la bonne version" in reply, "the vet of the cat is the closest memory"
     assert await app.store.memories.count_live(SCOPE) == len(FACTS) + 1, "nothing was replaced"
 
 

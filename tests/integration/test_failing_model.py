@@ -44,7 +44,7 @@ async def test_a_model_too_big_for_the_machine_is_named(make_app, fake_ollama, c
         "model requires more system memory (5.6 GiB) than is available (2.1 GiB)",
     )
     text = await say(app, "Quel est le code du portail ?")
-    assert "demande plus de mémoire" in text and "llama3.2" in text and "2580" in text
+    assert "trop gros pour la mémoire" in text and "llama3.2" in text and "2580" in text
     _assert_clean(text, fake_ollama.url, caplog)
 
 
@@ -65,7 +65,7 @@ async def test_an_html_page_from_a_proxy_is_not_a_crash(make_app, fake_ollama, c
     assert "something went wrong" not in text
     _assert_clean(text, fake_ollama.url, caplog)
     french = await say(app, "Quel est le code du portail ?", language="fr")
-    assert "Autre chose qu'Ollama a répondu" in french
+    assert "une autre page a répondu à sa place" in french and "Ollama" not in french
     assert "Ollama" in await say(app, command="model")  # listing models does not crash either
 
 
@@ -86,8 +86,9 @@ async def test_a_server_that_goes_away_is_reported_without_its_address(make_app,
     port = closed_port()
     app = await _app(make_app, ollama_host=f"http://127.0.0.1:{port}", language="fr")
     text = await say(app, "Quel est le code du portail ?")
-    assert "injoignable" in text and "2580" in text
-    assert str(port) not in text
+    assert "le modèle de langage ne répond pas" in text and "2580" in text
+    assert str(port) not in text and "Ollama" not in text, "a family member reads no server name"
+    assert "did not answer: error.llm_unreachable" in caplog.text, "the technical detail goes to the log"
     _assert_clean(text, f"http://127.0.0.1:{port}", caplog)
 
 

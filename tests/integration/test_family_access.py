@@ -267,7 +267,7 @@ async def test_french_people_are_answered_and_told_in_french_with_french_command
     assert "Léa (telegram:5) demande l’accès" in notice and "/accepter 1" in notice and "/refuser 1" in notice
     assert "«\u00a0je suis la cousine\u202f»" in notice
     assert "est maintenant membre" in await fam.say("approve", "1", "1", lang="fr")
-    assert fam.inbox.to("5") == ["✅ Bonne nouvelle\u00a0: votre demande d’accès a été acceptée. Envoyez /help pour voir ce que je sais faire."]
+    assert fam.inbox.to("5") == ["✅ Bonne nouvelle\u00a0: votre demande d’accès a été acceptée. Tapez /aide pour voir ce que je sais faire."]
     listing = await fam.say("members", "1", lang="fr")
     assert "👑 Marie (telegram:1) — propriétaire" in listing and "Léa (telegram:5) — membre" in listing
 

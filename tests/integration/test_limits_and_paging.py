@@ -17,8 +17,8 @@ async def test_a_full_scope_refuses_new_memories_and_keeps_the_old(make_app):
 async def test_overlong_and_empty_teachings_are_refused(make_app):
     app = await make_app(limits={"max_text_chars": 20})
     assert "too long" in await say(app, command="teach", args="x" * 21)
-    assert "Usage" in await say(app, command="teach", args="   ")
-    assert "Usage" in await say(app, command="correct", args="only one side")
+    assert "For example: /teach" in await say(app, command="teach", args="   ")
+    assert "For example: /correct" in await say(app, command="correct", args="only one side")
     assert (await app.memory.status("console:user:local")).stats.live == 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 
 import pytest
@@ -38,8 +39,10 @@ def photo(data: bytes, *, name: str = "", caption: str = "", language: str | Non
 async def test_a_french_photo_is_read_and_its_words_reach_a_later_prompt(make_app, fake_ollama):
     app = await make_app(embedder="minilm", language="fr")
     reply = await (await app.assistant.handle(photo(draw_text(FRENCH_LINES), language="fr"))).final_text()
-    assert reply.startswith("📷 photo du 20") and "« Facture n° 4827 du 12/03/2026 »" in reply, reply
-    assert "1 souvenir, dans le document n°1" in reply
+    heading = reply.split("\n")[0]  # a French date: "photo du 3 décembre à 15 h 22", not 2026-12-03 15:22
+    assert heading.startswith("📷 photo du ") and re.search(r"du \d{1,2}(er)? [a-zéû]+ à \d+\u00a0h\u00a0\d\d", heading)
+    assert "«\u00a0Facture n° 4827 du 12/03/2026\u202f»" in reply, reply
+    assert "1 souvenir, dans le document n°\u00a01" in reply
     stored = await app.store.memories.all_memories(SCOPE)
     assert len(stored) == 1
     for words in ("Électricité", "73,45 €", "régler", "15 avril", "Réunion à l'école", "3 chaises"):
@@ -51,7 +54,7 @@ async def test_a_french_photo_is_read_and_its_words_reach_a_later_prompt(make_ap
     assert "73,45 €" in prompt and "Facture n° 4827" in prompt
 
     forgot = await say(app, command="forget", args="doc 1", language="fr")
-    assert "photo du 20" in forgot, forgot
+    assert "photo du " in forgot and "photo du 20" not in forgot, forgot
     assert await app.store.memories.all_memories(SCOPE) == []
 
 
@@ -93,7 +96,10 @@ async def test_a_large_phone_photo_is_downscaled_and_a_huge_one_refused_before_d
     huge = io.BytesIO()
     Image.new("1", (8000, 8000), 1).save(huge, format="PNG")
     refused = await (await app.assistant.handle(photo(huge.getvalue(), name="huge.png"))).final_text()
-    assert refused == "❌ huge.png: the image is too large (64000000 pixels; the limit is 30000000).", refused
+    assert refused == (
+        "❌ huge.png: the image is too large (64,000,000 pixels; the limit is 30,000,000). "
+        "Nothing was stored; send a smaller photo."
+    ), refused
     assert len(await app.store.memories.all_memories(SCOPE)) == 1
 
 
@@ -106,13 +112,13 @@ async def test_a_photo_above_the_upload_limit_is_refused_before_download(make_ap
     incoming = request()
     incoming.attachments = [Attachment("", 5000, fetch, mime="image/jpeg")]
     reply = await (await app.assistant.handle(incoming)).final_text()
-    assert "the file is too large (5000 bytes; the limit is 1000)" in reply
+    assert "the file is too large (4.9 KB; the limit is 1,000 bytes)" in reply
 
 
 async def test_photos_are_off_with_a_clear_message_when_disabled(make_app):
     app = await make_app(**{"ocr": {"enabled": False}})
     reply = await (await app.assistant.handle(photo(draw_text(ENGLISH_LINES), name="p.png"))).final_text()
-    assert "cannot read photos" in reply and "SOUVENIR_OCR__ENABLED=false" in reply
+    assert "cannot read photos on this installation (switched off in the settings)" in reply
     assert await app.store.memories.all_memories(SCOPE) == []
 
 

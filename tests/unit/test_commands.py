@@ -11,9 +11,48 @@ def test_correction_needs_both_sides():
         "Paris is in Italy",
         "Paris is in France",
     )
-    for bad in ("no bar", "| right", "wrong |"):
+    for bad in ("no bar", "| right", "wrong |", "-> juste", "faux →"):
         with pytest.raises(BadInput):
             parse_correction(bad)
+
+
+def test_a_correction_can_be_typed_on_a_phone_keyboard():
+    """`|` is two symbol pages away on a French phone keyboard: an arrow or "par" does the same."""
+    expected = ("Le toit a été refait en 2015", "Le toit a été refait en 2019")
+    for typed in (
+        "Le toit a été refait en 2015 -> Le toit a été refait en 2019",
+        "Le toit a été refait en 2015 → Le toit a été refait en 2019",
+        "Le toit a été refait en 2015=>Le toit a été refait en 2019",
+        "Le toit a été refait en 2015 par Le toit a été refait en 2019",
+        "Le toit a été refait en 2015 | Le toit a été refait en 2019",
+    ):
+        assert parse_correction(typed) == expected, typed
+    assert parse_correction("#3 par Le chat s’appelle Minou") == ("#3", "Le chat s’appelle Minou")
+    with pytest.raises(BadInput):  # two "par": which one splits is a guess, so the usage asks for an arrow
+        parse_correction("refait par Paul en 2015 par refait par Jean en 2019")
+
+
+def test_french_command_names_with_or_without_accents():
+    for word, name in (
+        ("apprends", "teach"), ("retiens", "teach"), ("corrige", "correct"), ("souvenirs", "remember"),
+        ("oublie", "forget"), ("pourquoi", "why"), ("etat", "status"), ("état", "status"), ("ÉTAT", "status"),
+        ("exporte", "export"), ("modele", "model"), ("modèle", "model"), ("langue", "language"),
+        ("efface", "reset"), ("reset", "reset"), ("aide", "help"), ("demarre", "start"), ("démarre", "start"),
+        ("ajoute", "ingest"), ("question", "talk"),
+    ):  # fmt: skip
+        assert REGISTRY.find(word).name == name, word
+    assert REGISTRY.split("apprends Le ciel est bleu", "") == ("apprends", "Le ciel est bleu")
+    assert REGISTRY.find(REGISTRY.split("état", "")[0]).name == "status"
+
+
+def test_a_misspelt_or_unknown_command_gets_the_closest_one():
+    assert REGISTRY.closest("aprends").name == "teach"
+    assert REGISTRY.closest("souvenir").name == "remember"
+    assert REGISTRY.closest("corigé").name == "correct"
+    assert REGISTRY.closest("statut").name == "status"
+    assert REGISTRY.closest("bonjour") is None
+    assert REGISTRY.split("/aprends x", "") == ("aprends", "x"), "the console reads /word as a command"
+    assert REGISTRY.split("aprends x", "") == (None, "aprends x"), "a bare unknown word stays a question"
 
 
 def test_forget_takes_a_memory_number_or_a_document_label():
@@ -48,9 +87,9 @@ def test_console_words_and_plain_text():
 
 def test_usage_uses_the_platform_syntax_and_the_language_placeholders():
     correct = REGISTRY.find("correct")
-    assert correct.usage("en", "!") == "!correct WRONG | RIGHT"
-    assert correct.usage("fr", "/") == "/correct FAUX | JUSTE"
-    assert REGISTRY.find("teach").usage("fr", "") == "teach TEXTE"
+    assert correct.usage("en", "!") == "!correct WRONG -> RIGHT"
+    assert correct.usage("fr", "/") == "/corrige FAUX -> JUSTE"
+    assert REGISTRY.find("teach").usage("fr", "") == "apprends TEXTE"
     assert REGISTRY.find("remember").usage("en", "/") == "/remember [QUERY] [page N]"
     assert REGISTRY.find("why").usage("en", "!") == "!why"
 
@@ -62,7 +101,7 @@ def test_aliases_resolve_to_their_command():
 
 
 def test_option_values_become_the_command_text():
-    assert REGISTRY.find("correct").text_of({"wrong": "A", "right": "B"}) == "A | B"
+    assert REGISTRY.find("correct").text_of({"wrong": "A", "right": "B"}) == "A -> B"
     assert REGISTRY.find("remember").text_of({"text": "cats", "page": "2"}) == "cats page 2"
 
 

@@ -17,4 +17,4 @@ def test_messages_name_commands_with_the_platform_prefix():
     t = Translator()
     assert "!start CODE" in t("en", "access.denied", user="matrix:@x:hs", c="!")
     assert "send start CODE" in t("en", "access.denied", user="console:local", c="")
-    assert "/help" in t("fr", "start.welcome")
+    assert "/aide" in t("fr", "start.welcome") and "/help" in t("en", "start.welcome")

@@ -57,6 +57,45 @@ def call_sites() -> list[tuple[str, str, set[str] | None]]:
     return found
 
 
+def source_files() -> list[Path]:
+    """Every module of the application."""
+    return sorted([*Path("core").rglob("*.py"), *Path("adapters").rglob("*.py"), *Path("bot").rglob("*.py")])
+
+
+def key_arguments() -> list[tuple[str, ast.expr]]:
+    """(where, value) of every `key=` argument and every Phrase's key: the ways a message is named."""
+    found = []
+    for path in source_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            where = f"{path}:{node.lineno}"
+            if getattr(node.func, "attr", None) != "locale_str":  # Discord's own translation keys
+                found += [(where, kw.value) for kw in node.keywords if kw.arg == "key"]
+            if getattr(node.func, "id", None) == "Phrase" and node.args:
+                found.append((where, node.args[0]))
+    return found
+
+
+def test_every_key_argument_names_a_message():
+    """`UserError(key="matrix.download_failed")` reached users as its raw key: every `key=` in the code
+    (an f-string's too, as the keys it can produce) must name a message."""
+    translate = Translator()
+    problems, named = [], 0
+    for where, value in key_arguments():
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            named += 1
+            if not translate.knows(value.value):
+                problems.append(f"{where}: unknown key {value.value!r}")
+        elif isinstance(value, ast.JoinedStr):
+            named += 1
+            pattern = "".join(re.escape(part.value) if isinstance(part, ast.Constant) else r"[a-z_]+" for part in value.values)
+            if not any(re.fullmatch(pattern, key) for key in base_keys()):
+                problems.append(f"{where}: no message matches {ast.unparse(value)}")
+    assert named > 30  # the walk does find the code's keys
+    assert problems == []
+
+
 def test_every_key_exists_in_both_languages_with_the_same_parameters():
     assert MESSAGES["en"].keys() == MESSAGES["fr"].keys()
     for key in MESSAGES["en"]:
