@@ -38,7 +38,7 @@ def _matrix(**facts) -> Incoming:
 
 async def test_an_undecryptable_message_gets_a_notice_in_the_chats_language_in_a_direct_chat_only():
     reply = await _assistant().handle(_matrix(undecryptable=True))
-    assert reply.text.startswith("🔒 Je n'ai pas pu déchiffrer")
+    assert reply.text.startswith("🔒 Je n’ai pas pu déchiffrer")
     assert await _assistant().handle(_matrix(undecryptable=True, is_group=True)) is None
     # Even for someone without access: they must know to send it again.
     assert (await _assistant(allowed=False).handle(_matrix(undecryptable=True))).text.startswith("🔒")
