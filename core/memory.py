@@ -25,13 +25,13 @@ from core.ingestion.chunking import ChunkPolicy, split_sentences
 from core.ingestion.parsers import ParseOptions, parse_file
 from core.ingestion.scanned_pdf import ScanReading
 from core.models import Document, IngestReport, Kind, Memory, NewMemory, SearchHit
-from core.retrieval.context import embedding_text
 from core.retrieval.hybrid import Retriever
-from core.retrieval.keyword_text import coverage
 from core.retrieval.modes import Mode
 from core.store import ScopeStats, Store
 from core.text import states, storable
 from core.vector_index import VectorIndexes
+from core.wording.context import embedding_text
+from core.wording.forms import coverage
 
 TEACHING_IMPORTANCE = 0.8
 CORRECTION_IMPORTANCE = 0.95

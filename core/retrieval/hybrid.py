@@ -10,11 +10,12 @@ import numpy as np
 from core.embeddings import Embedder
 from core.embeddings.query_batcher import QueryBatcher
 from core.models import Kind, SearchHit
-from core.retrieval.keyword_text import coverage
-from core.retrieval.keywords import keyword_match, rank_keyword_hits
+from core.retrieval.keywords import rank_keyword_hits
 from core.retrieval.modes import MODES, Mode
 from core.store.memories import MemoryStore
 from core.vector_index import VectorIndexes
+from core.wording.forms import coverage
+from core.wording.marks import keyword_match
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ import aiosqlite
 import numpy as np
 
 from core.models import KeywordHit, Kind, Memory, NewMemory
-from core.retrieval.context import embedding_text, keyword_context
-from core.retrieval.keywords import indexed_text
 from core.store.database import Database, ensure_scope, fetchall_in, fetchone_in
 from core.store.rows import from_row
+from core.wording.context import embedding_text, keyword_context
+from core.wording.marks import indexed_text
 
 MEMORY_COLUMNS = (
     "id", "scope", "kind", "text", "importance", "tags", "source", "author", "created_at",

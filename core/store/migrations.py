@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from core.retrieval import context, keywords
+from core.store import migration_text as frozen
 
 Apply = Callable[[aiosqlite.Connection], Awaitable[None]]
 
@@ -101,7 +101,7 @@ async def initial(db: aiosqlite.Connection) -> None:
     )
 
 
-async def keyword_context(db: aiosqlite.Connection) -> None:
+async def add_keyword_context(db: aiosqlite.Connection) -> None:
     """Keyword index: a `context` column (the chunk's document title) and an indexed scope token.
 
     The token (the scope's UTF-8 bytes in hex, one word) lets a search match inside one scope, so a
@@ -163,7 +163,7 @@ async def interactions_by_scope_and_chat(db: aiosqlite.Connection) -> None:
 
 
 async def french_keyword_text(db: aiosqlite.Connection) -> None:
-    """Keyword rows rewritten through core.retrieval.keyword_text (French stems, accents and elisions folded).
+    """Keyword rows rewritten through the French forms of core.store.migration_text (French stems, accents and elisions folded).
 
     Only the keyword index changes: every memory row stays as it was, and the rows the index held
     (live memories) are the rows it holds after.
@@ -175,14 +175,14 @@ async def french_keyword_text(db: aiosqlite.Connection) -> None:
     await db.executemany(
         "UPDATE memories_fts SET text = ?, context = ? WHERE rowid = ?",
         [
-            (keywords.keyword_text(text), keywords.keyword_text(context.keyword_context(json.loads(meta))), rowid)
+            (frozen.index_text(text), frozen.index_text(frozen.keyword_context(json.loads(meta))), rowid)
             for rowid, text, meta in rows
         ],
     )
 
 
 async def scope_marked_keywords(db: aiosqlite.Connection) -> None:
-    """Keyword index words carry their scope's mark (core.retrieval.keywords); the scope token column goes.
+    """Keyword index words carry their scope's mark (core.store.migration_text); the scope token column goes.
 
     The rows already hold keyword text: each word is marked as it stands. Same rows (live memories) after.
     """
@@ -200,7 +200,7 @@ async def scope_marked_keywords(db: aiosqlite.Connection) -> None:
     await db.executemany(
         "INSERT INTO memories_fts (rowid, text, context, scope) VALUES (?, ?, ?, ?)",
         [
-            (rowid, keywords.marked(scope, text), keywords.marked(scope, title), scope)
+            (rowid, frozen.marked(scope, text), frozen.marked(scope, title), scope)
             for rowid, text, title, scope in rows
         ],
     )
@@ -209,7 +209,7 @@ async def scope_marked_keywords(db: aiosqlite.Connection) -> None:
 async def corrections_embed_wrong_words(db: aiosqlite.Connection) -> None:
     """Live corrections are embedded again at the next index load, now with their WRONG words.
 
-    (core.retrieval.context.embedding_text.) A correction made with `correct #N` stored that
+    (core.wording.context.embedding_text.) A correction made with `correct #N` stored that
     memory's whole text as WRONG: it is marked `typed: false` (RIGHT alone is embedded). No model
     runs here: the rows are marked as embedded by no embedder, which the index's load re-embeds with
     progress, keeping every row.
@@ -296,7 +296,7 @@ async def family_access(db: aiosqlite.Connection) -> None:
 
 MIGRATIONS: list[Migration] = [
     Migration("initial", initial),
-    Migration("keyword_context", keyword_context),
+    Migration("keyword_context", add_keyword_context),
     Migration("scope_numbers", scope_numbers),
     Migration("interactions_by_scope_and_chat", interactions_by_scope_and_chat),
     Migration("french_keyword_text", french_keyword_text),

@@ -12,8 +12,8 @@ import time
 import pytest
 
 import core.store.memories
-from core.retrieval.keywords import indexed_text, keyword_match
 from core.store.migrations import MIGRATIONS
+from core.wording.marks import indexed_text, keyword_match
 from tests.requests import request, say
 
 SCOPE = "console:user:local"

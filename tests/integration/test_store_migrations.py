@@ -7,9 +7,9 @@ import aiosqlite
 import numpy as np
 import pytest
 
-from core.retrieval.keywords import keyword_match
 from core.store import Store
 from core.store.migrations import MIGRATIONS, Migration, migrate, run_script
+from core.wording.marks import keyword_match
 from tests.integration.release_schema import create_release_database, release_migrate
 
 RELEASE_TABLES = ["scopes", "documents", "memories", "corrections", "interactions", "access", "chat_settings"]

@@ -65,3 +65,37 @@ def test_adapters_hold_no_policy():
             if renders and path.name != "rendering.py":
                 offenders.append(f"{path}:{node.lineno} {node.id}")
     assert offenders == []
+
+
+def _core_imports(path: Path) -> set[str]:
+    return {n for n in _imports(path) if n.split(".")[0] == "core"}
+
+
+def test_the_store_does_not_import_retrieval():
+    """Layers read top-down: retrieval (the Retriever) sits above the store, text normalisation below both."""
+    offenders = [
+        f"{p}: {n}" for p in Path("core/store").glob("*.py") for n in _core_imports(p) if n.startswith("core.retrieval")
+    ]
+    assert offenders == []
+    assert all(not n.startswith("core.retrieval") for p in Path("core/wording").glob("*.py") for n in _core_imports(p))
+
+
+def test_migrations_carry_the_code_they_run():
+    """A past migration must never change: it imports nothing from core but the database helpers and its frozen code."""
+    allowed = {"core.store", "core.store.database", "core.store.migration_text"}
+    for name in ("migrations.py", "migration_text.py"):
+        path = Path("core/store") / name
+        assert _core_imports(path) <= allowed, f"{path}: {_core_imports(path) - allowed}"
+
+
+def test_no_adapter_checks_access_or_decides_privacy():
+    """Access is checked once in the core; privacy is decided there and only honoured by sinks (begin(private))."""
+    deciding = {"is_allowed", "may_use", "is_admin", "replies_privately", "is_private", "lists_memory"}
+    offenders = []
+    for path in Path("adapters").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in deciding:
+                offenders.append(f"{path}:{node.lineno} .{node.attr}")
+            if isinstance(node, ast.keyword) and node.arg == "ephemeral" and isinstance(node.value, ast.Constant):
+                offenders.append(f"{path}:{node.lineno} ephemeral={node.value.value!r}")
+    assert offenders == []

@@ -1,6 +1,6 @@
 """The keyword text of French as typed on a phone, and English left to its own stemmer."""
 
-from core.retrieval.keyword_text import coverage, index_text, query_forms
+from core.wording.forms import coverage, index_text, query_forms
 
 
 def _matches(question: str, memory: str) -> bool:

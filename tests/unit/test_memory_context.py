@@ -1,6 +1,6 @@
 """What a memory is also found by: a correction's WRONG words, a chunk's title."""
 
-from core.retrieval.context import embedding_text, keyword_context
+from core.wording.context import embedding_text, keyword_context
 
 
 def test_a_typed_correction_is_embedded_with_the_words_it_replaced():
