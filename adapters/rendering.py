@@ -243,8 +243,10 @@ async def respond(assistant: Answering, incoming: Incoming, sink: Sink) -> None:
             typing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await typing
-        with contextlib.suppress(Exception):
+        try:
             await sink.typing(False)
+        except Exception:  # the answer is out; a typing notice left on clears itself
+            log.debug("clearing the typing notice failed", exc_info=True)
 
 
 async def _keep_typing(sink: Sink) -> None:

@@ -182,7 +182,8 @@ async def main_async(args: argparse.Namespace) -> dict:
             if not args.json:
                 print(rows[-1])
         await app.close()
-    plot(rows, Path(args.plot))
+    if args.plot:
+        plot(rows, Path(args.plot))
     return {
         "machine": machine(),
         "queries": args.queries,
@@ -190,7 +191,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         "sizes": rows,
         "small_scope_alone": small_alone,
         "small_scope_slowdown_p50": round(rows[-1]["small_scope"]["p50_ms"] / small_alone["p50_ms"], 2),
-        "plot": str(args.plot),
+        "plot": args.plot,
     }
 
 
@@ -202,7 +203,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--queries", type=int, default=100, help="queries timed at each size")
     parser.add_argument("--embedder", default="minilm", choices=["minilm", "hash"])
-    parser.add_argument("--plot", default="docs/bench/latency.png", help="where the PNG goes")
+    parser.add_argument("--plot", metavar="PATH", help="draw the sweep as a PNG there (docs/bench/latency.png for the docs)")
     parser.add_argument("--json", action="store_true", help="last line: one JSON object")
     return parser.parse_args(argv)
 

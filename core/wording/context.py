@@ -15,8 +15,8 @@ def keyword_context(metadata: dict[str, object]) -> str:
 def embedding_text(text: str, metadata: dict[str, object]) -> str:
     """What the embedder reads for a memory: its text, then the WRONG words of a correction.
 
-    Measured on bench/french.py: with RIGHT alone, 2 of 23 corrections (and 1 of 12 on the held-out
-    set) ranked just behind a document's first chunk; with the WRONG words, every one ranks first.
+    The WRONG words let a correction answer the words first used (bench/french.py; figures in
+    docs/memory.md).
     A chunk's title is already in its text (headings travel with chunks), so it is not repeated; and
     a correction that named its target (`correct #N | RIGHT`) keeps RIGHT alone, as its WRONG is that
     memory's whole text, not words the user typed.

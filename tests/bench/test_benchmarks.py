@@ -110,6 +110,13 @@ def test_latency_benchmark_sweeps_sizes_and_draws_the_plot(tmp_path: Path) -> No
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_the_latency_benchmark_draws_no_plot_unless_asked() -> None:
+    from bench.latency import parse_args
+
+    assert parse_args([]).plot is None, "a plain run must not rewrite the tracked docs/bench/latency.png"
+    assert parse_args(["--plot", "x.png"]).plot == "x.png"
+
+
 def test_responsiveness_benchmark_measures_lag_during_ingestion(tmp_path: Path) -> None:
     figures = run_bench(
         "responsiveness", "--mb", "0.05", "--seconds", "1", "--embedder", "hash", "--dataset", str(tmp_path)
