@@ -140,4 +140,4 @@ async def test_a_refused_spoken_command_shows_the_transcript_above_the_reason(ma
     app = await make_app()
     app.assistant.media.transcriber = ScriptedTranscriber("Forget. The old address.")
     reply = await (await app.assistant.handle(voice_note(b"OggS"))).final_text()
-    assert reply.startswith("🎤 Forget. The old address.\n\nUsage: /forget N"), reply
+    assert reply.startswith("🎤 Forget. The old address.\n\nWhat should I forget? Send /forget N"), reply
