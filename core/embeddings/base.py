@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import threading
+from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 
 class Embedder(Protocol):
@@ -28,3 +32,19 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return vectors / norms
+
+
+class LoadOnce(Generic[T]):
+    """A model built on first use, once, by whichever worker thread asks first (the others wait)."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        """The built value (building it now when nobody has yet)."""
+        with self._lock:
+            if self._value is None:
+                self._value = self._build()
+            return self._value

