@@ -21,10 +21,10 @@ from nio.crypto import ENCRYPTION_ENABLED
 
 from adapters import matrix_events as events
 from adapters.matrix_session import (
+    NIO_LOGGERS,
     MatrixError,
     MatrixSession,
     SessionFile,
-    TokenRedactor,
     keep_syncing,
     login,
     share_keys,
@@ -35,6 +35,7 @@ from adapters.rendering import Refused, respond
 from core.assistant import Assistant
 from core.chat_key import chat_key
 from core.models import Attachment, Incoming
+from core.redaction import SecretRedactor
 from core.scope import group_scope, user_scope
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class MatrixAdapter:
         self._direct_invites: set[str] = set()
         self._direct = MatrixDirect(self)
         self._replay = False
-        self._redactor = TokenRedactor(
+        self._redactor = SecretRedactor(
             [s.get_secret_value() for s in (settings.password, settings.access_token) if s is not None]
         )
 
@@ -81,9 +82,9 @@ class MatrixAdapter:
         config = AsyncClientConfig(encryption_enabled=self._encryption, store_sync_tokens=False)
         client = AsyncClient(settings.homeserver, settings.user_id, store_path=str(self._dir), config=config)
         self._client = client
-        self._redactor.install()
+        self._redactor.install(NIO_LOGGERS)
         self._session = await login(client, settings, self._sessions)
-        self._redactor.secrets.append(self._session.access_token)
+        self._redactor.add(self._session.access_token)
         client.add_event_callback(self._on_invite, InviteMemberEvent)
         client.add_event_callback(self._on_text, RoomMessageText)
         client.add_event_callback(self._on_file, events.FILE_EVENTS)
@@ -115,7 +116,7 @@ class MatrixAdapter:
         if self._client is not None:
             self._save_token()
             await self._client.close()
-        self._redactor.remove()
+        self._redactor.remove(NIO_LOGGERS)
 
     async def _on_sync(self, response: SyncResponse) -> None:
         self._save_token()

@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import os
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -55,34 +54,7 @@ class SessionFile:
         os.replace(tmp, self.path)
 
 
-_TOKEN_FIELD = re.compile(r"""(['"](?:access_token|refresh_token|password)['"]\s*:\s*['"])[^'"]+""")
 NIO_LOGGERS = ("nio.responses", "nio.client.async_client", "nio.client.base_client", "nio.api")
-
-
-class TokenRedactor(logging.Filter):
-    """Masks access tokens and passwords in matrix-nio's debug records (it logs whole login responses)."""
-
-    def __init__(self, secrets: list[str] | None = None) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets or [] if len(s) >= 4]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Render the message now, masked."""
-        text = _TOKEN_FIELD.sub(r"\1***", record.getMessage())
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        record.msg, record.args = text, None
-        return True
-
-    def install(self) -> None:
-        """Attach to the nio loggers that can print a token."""
-        for name in NIO_LOGGERS:
-            logging.getLogger(name).addFilter(self)
-
-    def remove(self) -> None:
-        """Detach again."""
-        for name in NIO_LOGGERS:
-            logging.getLogger(name).removeFilter(self)
 
 
 class MatrixError(RuntimeError):

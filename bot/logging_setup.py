@@ -2,55 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
-import re
 import sys
 import threading
-from urllib.parse import quote, quote_plus
 
 from pydantic import SecretStr
 
 from bot.settings import Settings
-
-_URL_TOKEN = re.compile(r"(/bot|/file/bot)[0-9]+:[A-Za-z0-9_-]+")
-
-
-class SecretRedactor(logging.Filter):
-    """Replaces each secret value (and Telegram-style tokens in URLs) with `***`."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        variants = {v for s in secrets if len(s) >= 4 for v in encodings(s)}
-        self._secrets = sorted(variants, key=len, reverse=True)
-
-    def scrub(self, text: str) -> str:
-        """`text` with every secret masked."""
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return _URL_TOKEN.sub(r"\1***", text)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Render the message now, scrubbed, so arguments cannot leak later."""
-        record.msg = self.scrub(record.getMessage())
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.scrub(record.exc_text)
-        return True
-
-
-def encodings(secret: str) -> set[str]:
-    """A secret as it can appear in a log: raw, URL-encoded, JSON-escaped, base64 (Basic auth)."""
-    return {
-        secret,
-        quote(secret, safe=""),
-        quote_plus(secret),
-        json.dumps(secret)[1:-1],
-        base64.b64encode(secret.encode()).decode().rstrip("="),
-    }
+from core.redaction import SecretRedactor
 
 
 def secret_values(settings: Settings) -> list[str]:
