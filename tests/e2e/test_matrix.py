@@ -367,7 +367,7 @@ async def test_a_photo_of_a_french_page_is_read_and_comes_back_in_a_later_prompt
     page = draw_text(FRENCH_LINES)
     event = await alice.send_file(room, "facture.png", page, mime="image/png", msgtype="m.image")
     reply = await alice.reply_text(event, done=lambda t: "✅" in t or "❌" in t, timeout=60)
-    assert "📷 facture.png : « Facture n° 4827 du 12/03/2026 »" in reply and "✅ facture.png" in reply, reply
+    assert "📷 facture.png\u00a0: «\u00a0Facture n° 4827 du 12/03/2026\u202f»" in reply and "✅ facture.png" in reply, reply
 
     await alice.answer(room, "Combien dois-je pour l'électricité ?", done=lambda t: "You said" in t)
     prompt = fake_ollama.chat_requests[-1]["messages"][0]["content"]
