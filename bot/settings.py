@@ -12,6 +12,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from adapters.discord_settings import DiscordSettings
 from adapters.matrix_settings import MatrixSettings
 from adapters.telegram_settings import TelegramSettings
+from core.limits import (
+    CONTEXT_MEMORIES,
+    HISTORY_TURNS,
+    MAX_MEMORIES_PER_SCOPE,
+    MAX_TEXT_CHARS,
+    MAX_UPLOAD_BYTES,
+)
 
 CommaList = Annotated[list[str], NoDecode]
 
@@ -62,11 +69,11 @@ class EmbeddingSettings(BaseModel):
 class LimitSettings(BaseModel):
     """Limits that protect the machine."""
 
-    max_upload_bytes: int = 20 * 1024 * 1024
-    max_memories_per_scope: int = 200_000
-    max_text_chars: int = 8_000
-    history_turns: int = 6
-    context_memories: int = 6
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    max_memories_per_scope: int = MAX_MEMORIES_PER_SCOPE
+    max_text_chars: int = MAX_TEXT_CHARS
+    history_turns: int = HISTORY_TURNS
+    context_memories: int = CONTEXT_MEMORIES
     index_cache_mb: int = Field(default=512, ge=1)
     low_disk_mb: int = Field(default=500, ge=0)
     """Free space on the data directory's disk under which /status warns admins."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from core.errors import DiskFull, LLMUnavailable, ModelMissing, UserError
 from core.i18n import Translator
+from core.limits import CONTEXT_MEMORIES, HISTORY_TURNS
 from core.llm.openai_chat import LLMContextExceeded
 from core.llm.pool import ModelPool, Restart, Waiting
 from core.memory import MemoryService
@@ -28,8 +29,8 @@ class TalkSettings:
 
     persona: str
     default_model: str
-    context_memories: int = 6
-    history_turns: int = 6
+    context_memories: int = CONTEXT_MEMORIES
+    history_turns: int = HISTORY_TURNS
     relevance_floor: float = 0.2
     answer_tokens: int = 1024
 

@@ -24,6 +24,7 @@ from core.ingestion.admission import admit
 from core.ingestion.chunking import ChunkPolicy, split_sentences
 from core.ingestion.parsers import ParseOptions, parse_file
 from core.ingestion.scanned_pdf import ScanReading
+from core.limits import MAX_MEMORIES_PER_SCOPE, MAX_TEXT_CHARS, MAX_UPLOAD_BYTES
 from core.models import Document, IngestReport, Kind, Memory, NewMemory, SearchHit
 from core.retrieval.hybrid import Retriever
 from core.retrieval.modes import Mode
@@ -48,9 +49,9 @@ Progress = Callable[[int, int], object]
 class MemoryLimits:
     """Limits that protect the machine and the user."""
 
-    max_memories_per_scope: int = 200_000
-    max_upload_bytes: int = 20 * 1024 * 1024
-    max_text_chars: int = 8_000
+    max_memories_per_scope: int = MAX_MEMORIES_PER_SCOPE
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    max_text_chars: int = MAX_TEXT_CHARS
     embed_batch: int = 64
 
 
