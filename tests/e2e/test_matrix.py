@@ -489,7 +489,7 @@ async def test_an_encrypted_french_voice_message_and_video_are_heard(bot, users,
     assert seen.startswith("🎤 ") and "voiture" in seen.lower(), seen
     replies = [m for m in alice.messages.values() if m.room_id == room]
     assert replies and all(m.encrypted for m in replies)
-    assert "Rien" in await alice.answer(room, "!remember")
+    assert "Je n’ai encore rien retenu ici" in await alice.answer(room, "!souvenirs")
 
 
 # --- memory from conversation ------------------------------------------------------------------------
