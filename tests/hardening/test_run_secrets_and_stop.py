@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.logging_setup import encodings
+from core.redaction import encodings
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.matrix_refusing import RefusingMatrix
 from tests.fakes.telegram_server import FakeTelegram
