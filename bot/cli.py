@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("chat", help="talk to Souvenir in this terminal").set_defaults(func=cmd_chat)
 
-    ingest = sub.add_parser("ingest", help="ingest files and directories (recursively)")
+    ingest = sub.add_parser("ingest", aliases=["ajoute"], help="ingest files and directories (recursively)")
     ingest.add_argument("paths", nargs="+", type=Path)
     ingest.add_argument("--importance", type=importance_arg, default=None)
     add_scope(ingest)
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_scope(search)
     search.set_defaults(func=cmd_search, memory_only=True)
 
-    remember = sub.add_parser("remember", help="list memories (optionally matching a query)")
+    remember = sub.add_parser("remember", aliases=["souvenirs"], help="list memories (optionally matching a query)")
     remember.add_argument("query", nargs="?", default=None)
     remember.add_argument("--page", type=int, default=1)
     remember.add_argument("--limit", type=int, default=20)
@@ -64,13 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     remember.set_defaults(func=cmd_remember, memory_only=True)
 
     forget = sub.add_parser(
-        "forget", help="delete memory N (its number in the chat, as remember shows it), or doc N with its memories"
+        "forget",
+        aliases=["oublie"],
+        help="delete memory N (its number in the chat, as remember shows it), or doc N with its memories"
     )
     forget.add_argument("target", nargs="+", metavar="N | doc N")
     add_scope(forget)
     forget.set_defaults(func=cmd_forget, memory_only=True)
 
-    status = sub.add_parser("status", help="memory counts, index size, model")
+    status = sub.add_parser("status", aliases=["etat", "état"], help="memory counts, index size, model")
     add_scope(status)
     status.set_defaults(func=cmd_status)
     add_export_parser(sub)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def add_export_parser(sub: argparse._SubParsersAction) -> None:
     """Register `export --scope S --format F [--out FILE]`."""
-    export = sub.add_parser("export", help="export a scope's memory (json backup, jsonl training, text)")
+    export = sub.add_parser("export", aliases=["exporte"], help="export a scope's memory (json backup, jsonl training, text)")
     export.add_argument("--format", choices=FORMATS, default="json")
     export.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     add_scope(export)

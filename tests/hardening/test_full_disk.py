@@ -31,7 +31,7 @@ MiB = 1024 * 1024
 VOLUME = 16 * MiB
 LOW_DISK_MB = 5
 REFUSED = "Le disque du serveur est plein\u00a0: rien n’a été enregistré"
-TEACH_DONE = r"Retenu sous le n°\d+"
+TEACH_DONE = r"Retenu sous le n°\s?\d+"
 STATUS_LAST = r"Échanges enregistrés"
 WORDS = [
     "randonnée", "montagne", "rivière", "sentier", "refuge", "lac", "forêt", "sommet", "col", "glacier",
@@ -123,7 +123,7 @@ def test_a_full_disk_keeps_answering_refuses_writes_and_recovers_without_restart
         clean_exit(ingest, "ingest")
         assert ingest.rc == 1
         assert REFUSED in ingest.stdout and "fichiers de plus n’ont pas été lus" in ingest.stdout, ingest.stdout[-2000:]
-        stored = int(re.search(r"(\d+) ingérés", ingest.stdout).group(1))
+        stored = int(re.search(r"(\d+) ajoutés?", ingest.stdout).group(1))
         assert 0 < stored < 12, ingest.stdout[-2000:]
         volume.fill("other-app.log", leave=0)  # and the logs take whatever was left
 
@@ -201,7 +201,7 @@ def test_a_full_disk_keeps_answering_refuses_writes_and_recovers_without_restart
         assert "Disque plein" not in recovered and "Espace disque faible" not in recovered, recovered
         again = run_measured(["ingest", str(docs / "notes-10.txt"), str(docs / "notes-11.txt")], env, timeout=240)
         clean_exit(again, "ingest after freeing space")
-        assert again.rc == 0 and "2 ingérés" in again.stdout, again.stdout[-2000:]
+        assert again.rc == 0 and "2 ajoutés" in again.stdout, again.stdout[-2000:]
         assert chat.close() == 0
     finally:
         chat.close()
