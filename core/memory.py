@@ -56,46 +56,38 @@ class MemoryLimits:
 
 
 @dataclass(frozen=True)
-class CorrectionPolicy:
-    """How a WRONG text finds the memories that state it: meaning (cosine) plus words (coverage).
+class MatchPolicy:
+    """How a text finds the memories it speaks of: meaning (cosine) plus words (coverage).
 
-    match = cosine(WRONG, memory) + word_weight x share of WRONG's words in the memory. The threshold
-    depends on the embedder (cosines of different models live on different scales), calibrated on the
-    French set's reworded corrections against every other stored fact (bench/french.py).
+    match = cosine(text, memory) + word_weight x share of the text's words in the memory. The threshold
+    depends on the embedder (cosines of different models live on different scales).
     """
 
-    candidates: int = 20
+    thresholds: tuple[tuple[str, float], ...]
+    default_threshold: float
+    candidates: int
     word_weight: float = 0.25
-    thresholds: tuple[tuple[str, float], ...] = (("use-multilingual-v3", 0.56), ("all-MiniLM-L6-v2", 0.72))
-    default_threshold: float = 0.85
     near_best: float = 0.05
     shown: int = 3
+    unsure: float = 0.2
+    """Below the threshold by less than this, a memory may be the one meant: "en fait…" asks before replacing it."""
 
     def threshold(self, embedder: str) -> float:
         """The match score a memory needs, for vectors of `embedder`."""
         return dict(self.thresholds).get(embedder, self.default_threshold)
 
 
-@dataclass(frozen=True)
-class SubjectPolicy:
-    """When a newer short memory is about the same subject as an older one (a changed plan, a moved brother).
-
-    match = cosine + word_weight x share of the newer text's words in the older one, as CorrectionPolicy
-    reads it, with thresholds per embedder calibrated on bench/data/conversation (the development half
-    of bench/conversation.py): changed plans above, different facts of the same person below.
-    """
-
-    candidates: int = 10
-    word_weight: float = 0.25
-    thresholds: tuple[tuple[str, float], ...] = (("use-multilingual-v3", 0.66), ("all-MiniLM-L6-v2", 0.75))
-    default_threshold: float = 0.9
-    near_best: float = 0.05
-    unsure: float = 0.2
-    """Below the threshold by less than this, a memory may be the one meant: "en fait…" asks before replacing it."""
-
-    def threshold(self, embedder: str) -> float:
-        """The match score an older memory needs, for vectors of `embedder`."""
-        return dict(self.thresholds).get(embedder, self.default_threshold)
+CORRECTION_MATCH = MatchPolicy(
+    (("use-multilingual-v3", 0.56), ("all-MiniLM-L6-v2", 0.72)), default_threshold=0.85, candidates=20
+)
+"""A correction's WRONG against stored memories: calibrated on the French set's reworded corrections
+against every other stored fact (bench/french.py)."""
+SUBJECT_MATCH = MatchPolicy(
+    (("use-multilingual-v3", 0.66), ("all-MiniLM-L6-v2", 0.75)), default_threshold=0.9, candidates=10
+)
+"""A newer short memory against older ones on the same subject (a changed plan, a moved brother):
+calibrated on bench/data/conversation's development half (bench/conversation.py): changed plans
+above, different facts of the same person below."""
 
 
 @dataclass
@@ -130,8 +122,8 @@ class MemoryService:
         *,
         limits: MemoryLimits = MemoryLimits(),
         chunking: ChunkPolicy = ChunkPolicy(),
-        correction: CorrectionPolicy = CorrectionPolicy(),
-        subject: SubjectPolicy = SubjectPolicy(),
+        correction: MatchPolicy = CORRECTION_MATCH,
+        subject: MatchPolicy = SUBJECT_MATCH,
         pipeline: EmbeddingPipeline | None = None,
     ) -> None:
         self._store = store

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.errors import UserError
+
 
 @dataclass
 class ChatMessage:
@@ -35,3 +37,12 @@ class ChatModel(Protocol):
     async def is_reachable(self) -> bool:
         """Whether the server answers at all."""
         ...
+
+
+async def answers(model: ChatModel) -> bool:
+    """Whether `model`'s server answers its model list: what every `is_reachable` checks."""
+    try:
+        await model.list_models()
+    except UserError:
+        return False
+    return True

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from core.errors import LLMCut, UserError
-from core.llm.base import ChatMessage
+from core.llm.base import ChatMessage, answers
 
 if TYPE_CHECKING:  # the client (ollama, httpx) loads on first use: commands that never ask the LLM skip it
     import ollama
@@ -125,11 +125,7 @@ class OllamaChatModel:
 
     async def is_reachable(self) -> bool:
         """Whether Ollama answers."""
-        try:
-            await self.list_models()
-        except UserError:
-            return False
-        return True
+        return await answers(self)
 
     @property
     def client(self) -> ollama.AsyncClient:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from core.errors import LLMBadReply, LLMCut, LLMFailed, LLMTimeout, LLMUnavailable, ModelMissing, UserError
-from core.llm.base import ChatMessage
+from core.llm.base import ChatMessage, answers
 from core.llm.ollama_errors import safe_host
 
 if TYPE_CHECKING:
@@ -194,8 +194,4 @@ class OpenAIChatModel:
 
     async def is_reachable(self) -> bool:
         """Whether the server answers its model list."""
-        try:
-            await self.list_models()
-        except UserError:
-            return False
-        return True
+        return await answers(self)

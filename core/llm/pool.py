@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from core.errors import LLMFailed, LLMOutOfMemory, LLMUnavailable, ModelMissing, UserError
-from core.llm.base import ChatMessage, ChatModel
+from core.llm.base import ChatMessage, ChatModel, answers
 from core.llm.ollama_errors import safe_host
 from core.llm.queue import FairQueue, QueueView, Ticket
 
@@ -236,11 +236,7 @@ class ModelPool:
 
     async def is_reachable(self) -> bool:
         """Whether at least one server answers."""
-        try:
-            await self.list_models()
-        except UserError:
-            return False
-        return True
+        return await answers(self)
 
     # --- the queue -----------------------------------------------------------------------------
 
