@@ -9,7 +9,7 @@ from typing import Any
 
 import discord
 
-from adapters.rendering import PublicSink, Refused, draw
+from adapters.rendering import DeliveryRefused, PublicSink, draw
 from core.models import OutgoingFile, Reply
 
 log = logging.getLogger(__name__)
@@ -111,11 +111,11 @@ class InteractionSink:
 
 
 async def _refusing(call: Callable[[], Awaitable[Any]], what: str) -> Any:
-    """One REST call; discord.py waits out 429s itself, a refusal becomes Refused."""
+    """One REST call; discord.py waits out 429s itself, a refusal becomes DeliveryRefused."""
     try:
         return await call()
     except discord.HTTPException as error:
-        raise Refused(f"{what}: {error.status} {error.code}") from None
+        raise DeliveryRefused(f"{what}: {error.status} {error.code}") from None
 
 
 class DiscordDirect:

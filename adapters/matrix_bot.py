@@ -31,7 +31,7 @@ from adapters.matrix_session import (
 )
 from adapters.matrix_settings import MatrixSettings
 from adapters.matrix_sinks import PREFIX, MatrixDirect, MatrixSink
-from adapters.rendering import Refused, respond
+from adapters.rendering import DeliveryRefused, respond
 from core.assistant import Assistant
 from core.chat_key import chat_key
 from core.models import Attachment, Incoming
@@ -231,7 +231,7 @@ class MatrixAdapter:
         """Send one m.room.message to `room_id`; remembers its id (replies to it address the bot)."""
         response = await self.client.room_send(room_id, "m.room.message", content, ignore_unverified_devices=True)
         if not isinstance(response, RoomSendResponse):
-            raise Refused(f"sending to {room_id} failed: {getattr(response, 'status_code', '')}")
+            raise DeliveryRefused(f"sending to {room_id} failed: {getattr(response, 'status_code', '')}")
         self._sent.append(response.event_id)
         del self._sent[:-_SENT_MEMORY]
         return response.event_id

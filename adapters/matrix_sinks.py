@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from nio import MatrixRoom, RoomCreateResponse, RoomPreset, RoomSendResponse, UploadResponse
 
 from adapters.matrix_session import MatrixError
-from adapters.rendering import PublicSink, Refused, draw, up_to_last_paragraph
+from adapters.rendering import DeliveryRefused, PublicSink, draw, up_to_last_paragraph
 from core.models import OutgoingFile, Reply
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class MatrixSink(PublicSink):
             io.BytesIO(file.data), content_type=mime, filename=file.name, encrypt=encrypt, filesize=len(file.data)
         )
         if not isinstance(response, UploadResponse):
-            raise Refused(f"upload refused: {getattr(response, 'status_code', '')}")
+            raise DeliveryRefused(f"upload refused: {getattr(response, 'status_code', '')}")
         content: dict = {
             "msgtype": "m.file",
             "body": file.name,

@@ -124,14 +124,14 @@ class StreamRenderer(Generic[H]):
             self._last_flush = self._clock()
 
 
-class Refused(Exception):
-    """The platform refused a send or an edit: the answer stops there (one log line, no crash)."""
+class DeliveryRefused(Exception):
+    """The chat platform refused to deliver a send or an edit (not an access refusal): the answer stops there."""
 
 
 class Sink(Protocol):
     """What a platform offers the render loop for one conversation.
 
-    `send` returns a handle that `edit` accepts; both raise Refused when the platform says no.
+    `send` returns a handle that `edit` accepts; both raise DeliveryRefused when the platform says no.
     `typing` shows (or, with False, clears) the typing notice, which lasts `typing_every` seconds.
     `react` puts an emoji reaction on the user's message; False where there is no message to react
     to, no reactions, or the platform refused (the render loop then sends the short line instead).
@@ -236,7 +236,7 @@ async def respond(assistant: Answering, incoming: Incoming, sink: Sink) -> None:
         reply = await assistant.handle(incoming, decision)
         if reply is not None:
             await draw(reply, sink)
-    except Refused as refusal:
+    except DeliveryRefused as refusal:
         log.warning("%s: the platform refused a message, the answer stops here (%s)", incoming.platform, refusal)
     finally:
         if typing is not None:

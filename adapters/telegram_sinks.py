@@ -12,7 +12,7 @@ from telegram import Bot, Chat, Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 
-from adapters.rendering import PublicSink, Refused, draw
+from adapters.rendering import DeliveryRefused, PublicSink, draw
 from core.models import OutgoingFile, Reply
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class TelegramSink(PublicSink):
         try:
             return await with_retry(lambda: self._chat.send_message(text))
         except TelegramError as error:
-            raise Refused(f"sendMessage: {error}") from None
+            raise DeliveryRefused(f"sendMessage: {error}") from None
 
     async def edit(self, handle: Message, text: str) -> None:
         """Edit a message; "message is not modified" is not a failure."""
@@ -76,9 +76,9 @@ class TelegramSink(PublicSink):
             await with_retry(lambda: handle.edit_text(text))
         except BadRequest as error:
             if "not modified" not in str(error).lower():
-                raise Refused(f"editMessageText: {error}") from None
+                raise DeliveryRefused(f"editMessageText: {error}") from None
         except TelegramError as error:
-            raise Refused(f"editMessageText: {error}") from None
+            raise DeliveryRefused(f"editMessageText: {error}") from None
 
     async def send_file(self, file: OutgoingFile) -> None:
         """Send a document with its caption."""
@@ -89,7 +89,7 @@ class TelegramSink(PublicSink):
                 )
             )
         except TelegramError as error:
-            raise Refused(f"sendDocument: {error}") from None
+            raise DeliveryRefused(f"sendDocument: {error}") from None
 
     async def typing(self, on: bool) -> None:
         """Show "typing…" (Telegram clears it by itself)."""

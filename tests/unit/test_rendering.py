@@ -2,7 +2,7 @@
 
 import asyncio
 
-from adapters.rendering import Refused, StreamRenderer, respond, split_text, up_to_last_paragraph
+from adapters.rendering import DeliveryRefused, StreamRenderer, respond, split_text, up_to_last_paragraph
 from core.models import OutgoingFile, Reply
 
 
@@ -114,12 +114,12 @@ class Sink(Screen):
 
     async def send(self, text):
         if len(self.calls) == self.refuse_at:
-            raise Refused("403 Missing Permissions")
+            raise DeliveryRefused("403 Missing Permissions")
         return await super().send(text)
 
     async def edit(self, handle, text):
         if len(self.calls) == self.refuse_at:
-            raise Refused("403 Missing Permissions")
+            raise DeliveryRefused("403 Missing Permissions")
         await super().edit(handle, text)
 
     async def begin(self, private):
