@@ -1,7 +1,8 @@
 """The commands: each declared once beside its handler; dispatch, help, menus and slash commands read the registry.
 
 To add a command, declare it with `@command(...)` in the module of its purpose (basics, memory,
-inspection, chat) and add its messages to core/i18n.py: nothing else names it.
+inspection, chat) and add its messages to the topic module of core/i18n/messages/ (`EN` and `FR`):
+nothing else names it.
 """
 
 from __future__ import annotations

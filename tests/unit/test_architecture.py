@@ -23,7 +23,7 @@ def test_core_imports_no_platform_sdk_or_adapter():
 def test_translations_have_the_same_keys_and_placeholders():
     import string
 
-    from core.i18n import MESSAGES
+    from core.i18n.messages import MESSAGES
 
     assert MESSAGES["en"].keys() == MESSAGES["fr"].keys()
     for key, english in MESSAGES["en"].items():

@@ -20,7 +20,7 @@ def test_every_command_a_french_message_names_is_typed_as_shown_on_the_command_l
     import re
 
     from core.commands import REGISTRY
-    from core.i18n import MESSAGES
+    from core.i18n.messages import MESSAGES
 
     parser = build_parser()
     choices = parser._subparsers._group_actions[0].choices

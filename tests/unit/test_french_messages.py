@@ -10,7 +10,8 @@ from datetime import datetime
 
 import pytest
 
-from core.i18n import MESSAGES, Translator
+from core.i18n import Translator
+from core.i18n.messages import MESSAGES
 from core.locale_format import NBSP, NNBSP, number, size, when
 from tests.french_lint import agreement, typography, wording
 

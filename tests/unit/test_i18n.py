@@ -1,5 +1,7 @@
 """Counts agree with their noun in both languages, and commands are named in each platform's syntax."""
 
+import pytest
+
 from core.i18n import Translator
 
 
@@ -18,3 +20,23 @@ def test_messages_name_commands_with_the_platform_prefix():
     assert "!start CODE" in t("en", "access.denied", user="matrix:@x:hs", c="!")
     assert "send start CODE" in t("en", "access.denied", user="console:local", c="")
     assert "/aide" in t("fr", "start.welcome") and "/help" in t("en", "start.welcome")
+
+
+def test_each_key_prefix_lives_in_one_topic_module():
+    """A newcomer finds a message by its prefix: `memory.` keys all sit in one topic module, in both languages."""
+    from core.i18n.messages import TOPICS
+
+    homes: dict[str, set[str]] = {}
+    for topic in TOPICS:
+        assert topic.EN.keys() == topic.FR.keys(), topic.__name__
+        for key in topic.EN:
+            homes.setdefault(key.split(".")[0], set()).add(topic.__name__)
+    assert {prefix: h for prefix, h in homes.items() if len(h) > 1} == {}
+
+
+def test_a_key_in_two_topics_is_refused_rather_than_silently_overwritten():
+    from core.i18n.messages import gather
+
+    assert gather([{"a.x": "1"}, {"b.y": "2"}]) == {"a.x": "1", "b.y": "2"}
+    with pytest.raises(ValueError, match="two topics"):
+        gather([{"a.x": "1"}, {"a.x": "2"}])

@@ -10,7 +10,8 @@ import string
 from pathlib import Path
 
 import core.errors
-from core.i18n import MESSAGES, Translator
+from core.i18n import Translator
+from core.i18n.messages import MESSAGES
 
 LEFTOVER = re.compile(r"\{[^{}]*\}")
 ERRORS = {
