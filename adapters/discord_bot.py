@@ -3,53 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Optional
+from typing import Any
 
 import discord
 from discord import app_commands
 
+from adapters.discord_commands import DeclaredTranslator, declare, publish
 from adapters.discord_settings import DiscordSettings
 from adapters.discord_sinks import ChannelSink, DiscordDirect, InteractionSink
 from adapters.rendering import respond
 from core.assistant import Assistant
 from core.chat_key import chat_key
-from core.commands import Command, folded, pick
+from core.commands import Command
 from core.models import Attachment, Incoming
 from core.scope import group_scope, user_scope
 
 log = logging.getLogger(__name__)
 
-DESCRIPTION_LIMIT = 100
 READY_TIMEOUT = 30.0
-
-
-def language_of(locale: object) -> str | None:
-    """`fr` for any French Discord locale, `en` otherwise, None when unknown."""
-    value = str(getattr(locale, "value", locale or ""))
-    return ("fr" if value.lower().startswith("fr") else "en") if value else None
-
-
-class DeclaredTranslator(app_commands.Translator):
-    """Gives the French descriptions declared in the core's command registry."""
-
-    def __init__(self, french: dict[str, str]) -> None:
-        super().__init__()
-        self._french = french
-
-    async def translate(
-        self,
-        string: app_commands.locale_str,
-        locale: discord.Locale,
-        context: app_commands.TranslationContext,
-    ) -> str | None:
-        """The French text for a description, None for other locales or strings."""
-        if not locale.value.startswith("fr"):
-            return None
-        return self._french.get(string.extras.get("key", ""))
 
 
 class DiscordAdapter:
@@ -84,7 +57,7 @@ class DiscordAdapter:
         client = discord.Client(intents=intents, **self._client_options)
         tree = app_commands.CommandTree(client)
         self._client, self._tree = client, tree
-        await tree.set_translator(DeclaredTranslator(self._declare(tree)))
+        await tree.set_translator(DeclaredTranslator(declare(tree, self._assistant.commands(), self.on_command)))
         ready = asyncio.Event()
         client.event(self._make_on_ready(ready))
         client.event(self.on_message)
@@ -102,7 +75,7 @@ class DiscordAdapter:
             raise RuntimeError(
                 f"discord did not become ready ({type(failure).__name__ if failure else 'timeout'})"
             )
-        await self._publish(tree, client)
+        await publish(tree, client, everywhere=self._settings.sync_global)
         self._direct = DiscordDirect(client)
         self._assistant.notifier.attach(self.name, self._direct)
         log.info("discord bot %s is running", client.user)
@@ -116,8 +89,12 @@ class DiscordAdapter:
             await self._client.close()
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
+            try:
                 await self._task
+            except asyncio.CancelledError:
+                pass
+            except Exception as error:  # the gateway task ended badly: it is being closed anyway
+                log.debug("the discord gateway task ended with %s", type(error).__name__, exc_info=True)
         self._client = self._tree = self._task = None
 
     def _make_on_ready(self, ready: asyncio.Event) -> Callable[[], Awaitable[None]]:
@@ -125,63 +102,6 @@ class DiscordAdapter:
             ready.set()
 
         return on_ready
-
-    async def _publish(self, tree: app_commands.CommandTree, client: discord.Client) -> None:
-        """Register the commands once: globally when configured, else in each guild (immediate)."""
-        if self._settings.sync_global:
-            await tree.sync()
-            return
-        for guild in client.guilds:
-            tree.copy_global_to(guild=guild)
-            try:
-                await tree.sync(guild=guild)
-            except discord.HTTPException as error:
-                log.warning("could not sync commands in guild %s: %s", guild.id, error.status)
-
-    def _declare(self, tree: app_commands.CommandTree) -> dict[str, str]:
-        """One slash command per declared command; returns the French texts by translation key (its name
-        as `name_localizations` for `fr`, its description and its options' descriptions)."""
-        french: dict[str, str] = {}
-        for command in self._assistant.commands():
-            french[command.name] = pick(command.help, "fr")[:DESCRIPTION_LIMIT]
-            french[f"{command.name}#name"] = folded(command.name_in("fr"))
-            for argument in command.arguments:
-                french[f"{command.name}.{argument.key}"] = pick(argument.help, "fr")[:DESCRIPTION_LIMIT]
-            description = app_commands.locale_str(command.describe("en")[:DESCRIPTION_LIMIT], key=command.name)
-            tree.add_command(
-                app_commands.Command(
-                    name=app_commands.locale_str(command.name, key=f"{command.name}#name"),
-                    description=description,
-                    callback=self._callback(command),
-                )
-            )
-        return french
-
-    def _callback(self, command: Command) -> Callable[..., Awaitable[None]]:
-        """A slash callback whose options are the command's declared arguments (required ones required)."""
-
-        async def callback(interaction: discord.Interaction, **values: Any) -> None:
-            await self.on_command(interaction, command, values)
-
-        parameters = [
-            inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction)
-        ]
-        for argument in command.arguments:
-            kind = discord.Attachment if argument.file else str
-            parameters.append(
-                inspect.Parameter(
-                    argument.key,
-                    inspect.Parameter.KEYWORD_ONLY,
-                    annotation=kind if argument.required else Optional[kind],  # noqa: UP045 (discord.py reads it)
-                    default=inspect.Parameter.empty if argument.required else None,
-                )
-            )
-        callback.__signature__ = inspect.Signature(parameters)
-        callback.__discord_app_commands_param_description__ = {
-            a.key: app_commands.locale_str(pick(a.help, "en")[:DESCRIPTION_LIMIT], key=f"{command.name}.{a.key}")
-            for a in command.arguments
-        }
-        return callback
 
     def scope_for(self, user_id: int, guild_id: int | None, channel_id: int) -> str:
         """DM → the sender's scope; guild → the guild's scope (or the channel's, per setting)."""
@@ -209,7 +129,7 @@ class DiscordAdapter:
             command=command.name,
             args=command.text_of({k: str(v) for k, v in values.items() if v is not None}),
             is_group=interaction.guild_id is not None,
-            language=language_of(interaction.locale),
+            language=interaction.locale.value,
             display_name=user.display_name,
             attachments=[self._attachment(f) for f in files],
             can_reply_privately=True,

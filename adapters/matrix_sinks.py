@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from nio import MatrixRoom, RoomCreateResponse, RoomPreset, RoomSendResponse, UploadResponse
 
 from adapters.matrix_session import MatrixError
-from adapters.rendering import DeliveryRefused, PublicSink, draw, up_to_last_paragraph
+from adapters.message_split import up_to_last_paragraph
+from adapters.rendering import DeliveryRefused, PublicSink, draw
 from core.models import OutgoingFile, Reply
 
 if TYPE_CHECKING:

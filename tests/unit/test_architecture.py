@@ -99,3 +99,10 @@ def test_no_adapter_checks_access_or_decides_privacy():
             if isinstance(node, ast.keyword) and node.arg == "ephemeral" and isinstance(node.value, ast.Constant):
                 offenders.append(f"{path}:{node.lineno} ephemeral={node.value.value!r}")
     assert offenders == []
+
+
+def test_no_adapter_module_is_over_250_lines():
+    """Adapters translate and send (DESIGN.md): a module growing past 250 lines is deciding something the core owns."""
+    sizes = {str(p): len(p.read_text(encoding="utf-8").splitlines()) for p in Path("adapters").glob("*.py")}
+    assert [f"{path}: {lines} lines" for path, lines in sizes.items() if lines > 250] == []
+    assert len(sizes) > 5

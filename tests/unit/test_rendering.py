@@ -2,7 +2,8 @@
 
 import asyncio
 
-from adapters.rendering import DeliveryRefused, StreamRenderer, respond, split_text, up_to_last_paragraph
+from adapters.message_split import split_text, up_to_last_paragraph
+from adapters.rendering import DeliveryRefused, StreamRenderer, respond
 from core.models import OutgoingFile, Reply
 
 
