@@ -1,5 +1,5 @@
-"""Who may talk to the assistant: deny by default; settings' allowlist and admins; roles granted from
-the chat (pairing, invitations, approved requests); groups opened to their members; wrong codes limited."""
+"""How people get in: pairing and invitation codes, requests for access answered by admins, wrong codes
+limited; deny by default (who is in, and with which role: core/access_roster.py)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from core.access_codes import TRACKED, GuessLimiter, GuessRules, code_hash, new_code, normalise
-from core.errors import BadInput, NotAllowed, UserError
+from core.access_roster import Roster, names_person
+from core.errors import BadInput, UserError
 from core.store.access_requests import APPROVED, PENDING, REFUSED, AccessRequest, RequestStore
 from core.store.invitations import InvitationStore
-from core.store.roles import ADMIN, MEMBER, OWNER, Member, RoleStore
+from core.store.roles import ADMIN, MEMBER, OWNER, RoleStore
 
 VOID = "(voided: shown in a group)"
 """`used_by` of an invitation whose code was typed where others could read it."""
-SETTINGS = "settings"
-"""`granted_by` of the people listed in SOUVENIR_ALLOWED_USERS / SOUVENIR_ADMINS."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +77,9 @@ class RequestOutcome:
     wait: float = 0.0
 
 
-class AccessControl:
-    """Allowed = the settings' allowlist and admins, people with a stored role, and (in its group only)
-    every member of a group opened by an admin."""
+class AccessControl(Roster):
+    """Who may talk to the assistant (the roster), and how people get in: pairing and invitation codes,
+    requests for access answered by admins, wrong codes limited."""
 
     def __init__(
         self,
@@ -93,58 +92,18 @@ class AccessControl:
         rules: AccessRules | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._roles = roles
+        super().__init__(roles, allowed=allowed, admins=admins, requests=requests, clock=clock)
         self._invitations = invitations
-        self._requests = requests
-        self._allowed = list(dict.fromkeys(allowed))
-        self._admins = list(dict.fromkeys(admins))
         self.rules = rules or AccessRules()
-        self._clock = clock
         self._guesses = GuessLimiter(self.rules.guesses, clock)
         self._asked: dict[str, list[float]] = {}
         self._noticed: list[float] = []
         self.pairing_code: str | None = None
         self.pairing_expires_at = 0.0
 
-    # --- who is let in -------------------------------------------------------------------------
-
-    async def is_allowed(self, user: str) -> bool:
-        """Whether `user` (`platform:user_id`) may use the assistant (their own memory included)."""
-        if user in self._allowed or user in self._admins:
-            return True
-        return await self._roles.role_of(user) is not None
-
-    async def may_use(self, user: str, scope: str, *, is_group: bool) -> bool:
-        """Whether `user` may use `scope`: allowed people anywhere, anyone in a group opened to its members."""
-        if await self.is_allowed(user):
-            return True
-        return is_group and await self._roles.is_open(scope)
-
-    async def is_admin(self, user: str) -> bool:
-        """Whether `user` may manage access and change shared settings (the model of a group, for instance)."""
-        return await self.role(user) in (OWNER, ADMIN)
-
-    async def role(self, user: str) -> str | None:
-        """`user`'s role: a stored one first, else admin or member when the settings list them."""
-        stored = await self._roles.role_of(user)
-        if stored == OWNER or user in self._admins:
-            return stored if stored == OWNER else ADMIN
-        if stored is not None:
-            return stored
-        return MEMBER if user in self._allowed else None
-
     def is_ignored(self, user: str) -> bool:
         """Whether `user` sent too many wrong codes lately and gets no answer for now."""
         return self._guesses.is_locked(user)
-
-    async def is_group_open(self, scope: str) -> bool:
-        """Whether every member of the group `scope` may use its memory."""
-        return await self._roles.is_open(scope)
-
-    async def set_group_open(self, by: str, scope: str, is_open: bool) -> bool:
-        """Open or close a group to its members (admins only); False when it already was so."""
-        await self._require_admin(by)
-        return await self._roles.set_open(scope, is_open, by)
 
     # --- codes ---------------------------------------------------------------------------------
 
@@ -280,91 +239,10 @@ class AccessControl:
             raise BadInput(key="request.usage")
         request = await self._requests.get(int(text)) if text.isdigit() else None
         if request is None:
-            matches = [r for r in await self._requests.pending() if _names(r.user, r.name, text)]
+            matches = [r for r in await self._requests.pending() if names_person(r.user, r.name, text)]
             if len(matches) > 1:
                 raise UserError(key="member.ambiguous", who=which.strip())
             request = matches[0] if matches else await self._requests.latest(text)
         if request is None:
             raise UserError(key="request.unknown", number=which.strip())
         return request
-
-    async def _close_request(self, user: str, status: str, by: str) -> None:
-        if self._requests is not None:
-            await self._requests.close_for(user, status, by, self._clock())
-
-    # --- members -------------------------------------------------------------------------------
-
-    async def members(self) -> list[Member]:
-        """Everyone who has access, with their role: stored roles, then the settings' lists."""
-        stored = await self._roles.members()
-        known = {m.user for m in stored}
-        listed = [Member(u, ADMIN, granted_by=SETTINGS) for u in self._admins if u not in known]
-        known |= set(self._admins)
-        listed += [Member(u, MEMBER, granted_by=SETTINGS) for u in self._allowed if u not in known]
-        return stored + listed
-
-    async def managers(self) -> list[Member]:
-        """The owners and admins (told of access requests and of someone guessing codes)."""
-        return [m for m in await self.members() if m.role in (OWNER, ADMIN)]
-
-    async def language_of(self, user: str) -> str | None:
-        """The language `user` last used with us, when known."""
-        member = await self._roles.member(user)
-        if member is not None and member.language:
-            return member.language
-        request = await self._requests.latest(user) if self._requests is not None else None
-        return request.language if request is not None else None
-
-    async def find_member(self, which: str) -> Member:
-        """The member named by `platform:id`, a bare id, or a name (a unique match)."""
-        text = which.strip()
-        if not text:
-            raise BadInput(key="member.usage")
-        members = await self.members()
-        exact = [m for m in members if m.user == text]
-        matches = exact or [m for m in members if _names(m.user, m.name, text)]
-        if not matches:
-            raise UserError(key="member.unknown", who=text)
-        if len(matches) > 1:
-            raise UserError(key="member.ambiguous", who=text)
-        return matches[0]
-
-    async def remove(self, by: str, which: str) -> Member:
-        """Take `which`'s access away now (admins; only an owner removes an owner; never oneself)."""
-        target = await self._managed(by, which)
-        if not await self._roles.remove(target.user):
-            raise UserError(key="member.unknown", who=which.strip())
-        await self._close_request(target.user, REFUSED, by)
-        return target
-
-    async def set_admin(self, by: str, which: str, *, admin: bool) -> Member:
-        """Make `which` an admin, or a member again (admins; an owner stays owner)."""
-        target = await self._managed(by, which)
-        if target.role == OWNER:
-            raise UserError(key="member.is_owner", user=target.user)
-        await self._roles.set_role(target.user, ADMIN if admin else MEMBER, name=target.name, granted_by=by)
-        return target
-
-    async def _managed(self, by: str, which: str) -> Member:
-        """The member `by` may change: not themselves, not an owner unless `by` is one, not settings-listed."""
-        by_role = await self._require_admin(by)
-        target = await self.find_member(which)
-        if target.user == by:
-            raise UserError(key="member.self")
-        if target.role == OWNER and by_role != OWNER:
-            raise UserError(key="member.owner_protected")
-        if target.granted_by == SETTINGS or target.user in self._admins or target.user in self._allowed:
-            raise UserError(key="member.in_settings", user=target.user)
-        return target
-
-    async def _require_admin(self, user: str) -> str:
-        role = await self.role(user)
-        if role not in (OWNER, ADMIN):
-            raise NotAllowed()
-        return role
-
-
-def _names(user: str, name: str, text: str) -> bool:
-    """Whether `text` names this person: their id without the platform, or their name (any case)."""
-    folded = text.casefold()
-    return user.partition(":")[2] == text or (bool(name) and name.casefold() == folded)

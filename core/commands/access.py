@@ -1,7 +1,7 @@
 """Letting the family in: invitations, requests and their answers, members and their roles, open groups.
 
 The words are in core.membership (replies, notices to owners, the interaction log); the rules in
-core.access (who may do what, codes, limits).
+core.access (codes, requests, limits) and core.access_roster (who is in, with which role).
 """
 
 from __future__ import annotations
