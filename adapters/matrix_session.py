@@ -36,7 +36,12 @@ class SessionFile:
         """The stored session of `user_id`, or None."""
         try:
             data = json.loads(self.path.read_text())
-        except (OSError, ValueError):
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:  # the type only: the file holds a token
+            log.warning(
+                "the saved Matrix session %s is unreadable (%s): logging in again", self.path, type(error).__name__
+            )
             return None
         if data.get("user_id") != user_id:
             return None

@@ -31,15 +31,18 @@ async def warm_up(app: App) -> None:
 def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
     """SIGINT and SIGTERM set `stop` for as long as the block runs (installed before anything can hang)."""
     loop = asyncio.get_running_loop()
+    installed = []
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
+        try:
             loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+        except NotImplementedError:  # an event loop without signal handlers (Windows)
+            log.debug("no handler for %s on this event loop: the default one stays", sig.name)
     try:
         yield
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.remove_signal_handler(sig)
+        for sig in installed:
+            loop.remove_signal_handler(sig)
 
 
 async def _start_one(platform: Platform, timeout: float) -> bool:

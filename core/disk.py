@@ -42,7 +42,8 @@ class DiskWatch:
         """Bytes free on the disk of `path` (None when it cannot be read)."""
         try:
             return self.free_space(self.path)
-        except OSError:
+        except OSError as error:
+            log.debug("free space of %s cannot be read: %s", self.path, error)
             return None
 
     def has_room(self) -> bool:
