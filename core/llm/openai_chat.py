@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 60.0
-_CONTEXT_LIMIT = re.compile(r"maximum context length is (\d+)")
+# llama-cpp-python and vLLM: "maximum context length is 2048 tokens"; llama.cpp's own llama-server:
+# "request (3010 tokens) exceeds the available context size (2048 tokens)", type exceed_context_size_error.
+_CONTEXT_LIMIT = re.compile(r"maximum context length is (\d+)|context size \((\d+) tokens\)")
+_CONTEXT_HINTS = ("context length", "context size", "context_length_exceeded", "exceed_context_size")
 _MISSING_HINTS = ("does not exist", "not found", "invalid model", "no such model", "unknown model")
 
 
@@ -112,16 +115,23 @@ class OpenAIChatModel:
             )
         error = parsed.get("error") if isinstance(parsed.get("error"), dict) else parsed
         message = str(error.get("message") or error.get("detail") or parsed.get("detail") or "")
-        code = str(error.get("code") or "")
         lowered = message.lower()
-        if code == "context_length_exceeded" or "context length" in lowered:
-            found = _CONTEXT_LIMIT.search(message)
-            if found and model:
-                self._windows[model] = min(int(found.group(1)), self.max_context)
+        if self._context_refusal(error, message, model):
             return self._fail(LLMContextExceeded(status=status), message, model)
         if "model" in lowered and (status == 404 or any(h in lowered for h in _MISSING_HINTS)):
             return self._fail(ModelMissing(model=model), message, model)
         return self._fail(LLMFailed(status=status), message or text, model)
+
+    def _context_refusal(self, error: dict, message: str, model: str) -> bool:
+        """Whether `error` refuses a prompt over the context; the real limit it names is kept for `model`."""
+        said = f"{error.get('code')} {error.get('type')} {message}".lower()
+        if not any(hint in said for hint in _CONTEXT_HINTS):
+            return False
+        found = _CONTEXT_LIMIT.search(message)
+        limit = error.get("n_ctx") or (found and int(found.group(1) or found.group(2)))
+        if isinstance(limit, int) and limit > 0 and model:
+            self._windows[model] = min(limit, self.max_context)
+        return True
 
     async def context_window(self, model: str) -> int:
         """min(max_context, what the server reports for `model`) once read; max_context otherwise."""

@@ -8,7 +8,9 @@ an error object (code `context_length_exceeded`, "maximum context length is N to
 body → 500 with an error object; an unknown path → 404 `{"detail":"Not Found"}`. `flavour="llama.cpp"`
 answers any model name with its one model (as llama-cpp-python does); `flavour="vllm"` refuses an
 unknown one with 404 `{"object":"error","message":"The model `x` does not exist.",...}` and reports
-`max_model_len` in its model list. With `api_key` set, a request without that bearer key gets 401.
+`max_model_len` in its model list; `flavour="llama-server"` (llama.cpp's own C++ server) refuses a
+long prompt with its `exceed_context_size_error` body (the limit in `n_ctx`) and lists the model's
+training context (`meta.n_ctx_train`), not the server's. With `api_key` set, a request without that bearer key gets 401.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class FakeOpenAIServer:
         self.active = 0
         self.max_active = 0
         self._slots: asyncio.Semaphore | None = None
+        self._open: set[asyncio.Transport] = set()
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -68,14 +71,26 @@ class FakeOpenAIServer:
         app = web.Application(middlewares=[self._check_key])
         app.router.add_get("/v1/models", self._models)
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_route("*", "/{path:.*}", _not_found)
         self._runner, self.url = await serve_locally(app, self.port)
         self.port = int(self.url.rsplit(":", 1)[1])
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._runner:
-            await self._runner.shutdown()
-            await self._runner.cleanup()
+        await self.stop()
+
+    async def stop(self) -> None:
+        """Stop serving (once)."""
+        runner, self._runner = self._runner, None
+        if runner:
+            await runner.shutdown()
+            await runner.cleanup()
+
+    async def kill(self) -> None:
+        """A crash: every open connection cut at once, then the port refuses."""
+        for transport in self._open:
+            transport.abort()
+        await self.stop()
 
     @web.middleware
     async def _check_key(self, request: web.Request, handler) -> web.StreamResponse:
@@ -83,7 +98,13 @@ class FakeOpenAIServer:
         self.auth.append(header)
         if self.api_key and header != f"Bearer {self.api_key}":
             return web.json_response({"error": "Unauthorized"}, status=401)
-        return await handler(request)
+        transport = request.transport
+        if transport is not None:
+            self._open.add(transport)
+        try:
+            return await handler(request)
+        finally:
+            self._open.discard(transport)
 
     async def _models(self, request: web.Request) -> web.Response:
         data = []
@@ -91,6 +112,9 @@ class FakeOpenAIServer:
             entry = {"id": name, "object": "model", "owned_by": "me", "permissions": []}
             if self.flavour == "vllm":
                 entry.update(created=int(time.time()), root=name, parent=None, max_model_len=self.n_ctx)
+            elif self.flavour == "llama-server":  # the training context, not the server's --ctx-size
+                entry.update(created=int(time.time()), owned_by="llamacpp", meta={"n_ctx_train": 32768})
+                del entry["permissions"]
             data.append(entry)
         return web.json_response({"object": "list", "data": data})
 
@@ -125,6 +149,10 @@ class FakeOpenAIServer:
             status, message = self.status_error
             return _error(status, message, "internal_server_error")
         prompt = sum(count_tokens(m["content"]) + MESSAGE_OVERHEAD for m in messages)
+        if prompt > self.n_ctx and self.flavour == "llama-server":
+            message = f"request ({prompt} tokens) exceeds the available context size ({self.n_ctx} tokens), try increasing it"
+            error = {"code": 400, "message": message, "type": "exceed_context_size_error", "n_prompt_tokens": prompt, "n_ctx": self.n_ctx}
+            return web.json_response({"error": error}, status=400)
         if prompt > self.n_ctx:
             return _error(
                 400,
@@ -163,6 +191,9 @@ class FakeOpenAIServer:
 
         await event({"role": "assistant"})
         words = text.split(" ")
+        limit = body.get("max_tokens")
+        finish = "length" if isinstance(limit, int) and 0 < limit < len(words) else "stop"
+        words = words[:limit] if finish == "length" else words
         for n, word in enumerate(words):
             if self.cut_after_chunks is not None and n >= self.cut_after_chunks:
                 request.transport.abort()
@@ -175,10 +206,14 @@ class FakeOpenAIServer:
             await event({"content": word if n == 0 else " " + word})
             if self.chunk_delay:
                 await asyncio.sleep(self.chunk_delay)
-        await event({}, "stop")
+        await event({}, finish)
         await response.write(b"data: [DONE]\r\n\r\n")
         await response.write_eof()
         return response
+
+
+async def _not_found(request: web.Request) -> web.Response:
+    return web.json_response({"detail": "Not Found"}, status=404)  # FastAPI's answer (llama-cpp-python, vLLM)
 
 
 def _error(status: int, message: str, kind: str, *, param: str | None = None, code: str | None = None) -> web.Response:

@@ -67,8 +67,9 @@ async def test_a_model_the_vllm_server_does_not_serve_is_named_and_memory_still_
         assert server.requests == []  # known missing from /v1/models: never asked
 
 
-async def test_a_server_with_a_smaller_context_than_said_is_asked_again_with_a_prompt_that_fits(make_app):
-    async with FakeOpenAIServer(ANSWER, models=["smol"], n_ctx=700) as server:  # llama.cpp: no size in /v1/models
+@pytest.mark.parametrize("flavour", ["llama.cpp", "llama-server"])  # each with its own refusal body
+async def test_a_server_with_a_smaller_context_than_said_is_asked_again_with_a_prompt_that_fits(make_app, flavour):
+    async with FakeOpenAIServer(ANSWER, models=["smol"], n_ctx=700, flavour=flavour) as server:
         app = await make_app(ollama={"servers": [f"openai {server.url}"], "model": "smol", "num_ctx": 4096})
         for i in range(12):
             await app.memory.teach("console:user:local", f"Gate fact {i}: " + "the gate code is 2580 " * 12)
