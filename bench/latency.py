@@ -153,7 +153,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         for size in sorted(args.sizes):
             await grow(app.store, app.indexes, embedder, BIG, size - current, words, rng)
             current = size
-            _, blobs, _ = await app.store.memories.live_vectors(BIG)
+            _, blobs, _ = await app.store.embeddings.live_vectors(BIG)
             matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), embedder.dimension)
             raw_one = await asyncio.to_thread(raw_searcher, embedder, matrix)
             await time_both(app.memory, BIG, raw_one, queries[:3])

@@ -52,12 +52,12 @@ async def build_memory_app(settings: Settings, *, embedder: Embedder | None = No
     store = await Store.open(database_path(data_dir))
     try:
         indexes = VectorIndexes(
-            store.memories, embedder, data_dir / "indexes", cache_bytes=settings.limits.index_cache_mb * 1024 * 1024
+            store.embeddings, embedder, data_dir / "indexes", cache_bytes=settings.limits.index_cache_mb * 1024 * 1024
         )
     except BaseException:  # the database's threads would keep the process alive
         await store.close()
         raise
-    retriever = Retriever(store.memories, indexes, embedder, config_for(embedder.name))
+    retriever = Retriever(store, indexes, embedder, config_for(embedder.name))
     limits = MemoryLimits(
         max_memories_per_scope=settings.limits.max_memories_per_scope,
         max_upload_bytes=settings.limits.max_upload_bytes,

@@ -255,7 +255,7 @@ class MemoryService:
             await self._store.memories.supersede(scope, [m.id for m in to_supersede], correction.id)
             await self._indexes.remove(scope, [m.id for m in to_supersede])
         if to_link:
-            await self._store.memories.link_corrections([m.id for m in to_link], correction.id)
+            await self._store.links.link_corrections([m.id for m in to_link], correction.id)
         return CorrectionResult(correction, to_supersede, to_link, candidates)
 
     async def _stating(
@@ -337,16 +337,16 @@ class MemoryService:
         (memory_id,), _ = await self._write(scope, [item], vector)
         older = self.same_subject(scored)
         if older:
-            await self._store.memories.link_updates([m.id for m in older], memory_id)
+            await self._store.links.link_updates([m.id for m in older], memory_id)
         return await self._store.memories.get_memory(scope, memory_id), older
 
     async def link_newer(self, scope: str, memory: Memory) -> list[Memory]:
         """Link `memory` (just taught) ahead of the older short memories on its subject; returns them."""
-        vector = (await self._store.memories.vectors_of([memory.id]))[0]
+        vector = (await self._store.embeddings.vectors_of([memory.id]))[0]
         scored = await self.neighbours(scope, memory.text, vector=vector, exclude=frozenset({memory.id}))
         older = self.same_subject(scored)
         if older:
-            await self._store.memories.link_updates([m.id for m in older], memory.id)
+            await self._store.links.link_updates([m.id for m in older], memory.id)
         return older
 
     async def replace(self, scope: str, old: Memory, new: Memory) -> None:
@@ -368,7 +368,7 @@ class MemoryService:
         if memory.superseded_by is None:
             await self._indexes.remove(scope, [memory_id])
         if restored:
-            await self._indexes.add(scope, restored, await self._store.memories.vectors_of(restored))
+            await self._indexes.add(scope, restored, await self._store.embeddings.vectors_of(restored))
         return memory, restored
 
     async def forget_number(self, scope: str, number: int) -> tuple[Memory, list[Memory]]:

@@ -18,7 +18,7 @@ import faiss
 import numpy as np
 
 from core.embeddings import Embedder
-from core.store.memories import MemoryStore
+from core.store.embeddings import EmbeddingStore
 
 log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -60,7 +60,7 @@ class VectorIndexes:
 
     def __init__(
         self,
-        memories: MemoryStore,
+        embeddings: EmbeddingStore,
         embedder: Embedder,
         directory: Path,
         *,
@@ -69,7 +69,7 @@ class VectorIndexes:
         on_reembed: ReembedProgress | None = None,
         save_retry_s: float = 60.0,
     ) -> None:
-        self._memories = memories
+        self._embeddings = embeddings
         self._reembed_batch = reembed_batch
         self._on_reembed = on_reembed
         self._embedder = embedder
@@ -125,8 +125,8 @@ class VectorIndexes:
         stored meanwhile: they are added from their stored vectors rather than rebuilding it all.
         """
         path = self.path(scope)
-        live = await self._memories.live_ids(scope)
-        stale = await self._memories.texts_needing_embedding(scope, self._embedder.name)
+        live = await self._embeddings.live_ids(scope)
+        stale = await self._embeddings.texts_needing_embedding(scope, self._embedder.name)
         if path.exists() and not stale:
             try:
                 index = await asyncio.to_thread(faiss.read_index, str(path))
@@ -149,7 +149,7 @@ class VectorIndexes:
         """Add the live memories a saved index lacks and drop those gone; None when it cannot be trusted."""
         missing = np.setdiff1d(live, saved, assume_unique=True)
         gone = np.setdiff1d(saved, live, assume_unique=True)
-        vectors = await self._memories.vectors_of(missing.tolist()) if len(missing) else None
+        vectors = await self._embeddings.vectors_of(missing.tolist()) if len(missing) else None
         if vectors is not None and vectors.shape[1] != index.d:
             return None
 
@@ -171,7 +171,7 @@ class VectorIndexes:
     async def _rebuild(self, scope: str, stale: list[tuple[int, str]]) -> ScopeIndex:
         """Re-embed memories made by another model, then build the index from the store."""
         await self._reembed(scope, stale)
-        ids, blobs, _ = await self._memories.live_vectors(scope)
+        ids, blobs, _ = await self._embeddings.live_vectors(scope)
         dimension = len(blobs[0]) // 4 if len(ids) else await self._dimension()
 
         def build() -> faiss.IndexIDMap2:
@@ -197,7 +197,7 @@ class VectorIndexes:
         for start in range(0, len(stale), step):
             batch = stale[start : start + step]
             vectors = await asyncio.to_thread(self._embedder.embed, [text for _, text in batch])
-            await self._memories.set_embeddings([memory_id for memory_id, _ in batch], vectors, self._embedder.name)
+            await self._embeddings.set_embeddings([memory_id for memory_id, _ in batch], vectors, self._embedder.name)
             done = min(start + step, len(stale))
             log.info("re-embedding %s with %s: %d/%d memories", scope, self._embedder.name, done, len(stale))
             if self._on_reembed:

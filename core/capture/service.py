@@ -214,7 +214,7 @@ class CaptureService:
         memory = await self._memory.teach(incoming.scope, right, author=incoming.user)
         if not maybe:
             return Said(self._say(incoming, lang, "capture.new_fact", id=memory.number))
-        await self._memory.store.memories.link_updates([m.id for m in maybe], memory.id)
+        await self._memory.store.links.link_updates([m.id for m in maybe], memory.id)
         choices = tuple(m.number for m in maybe)
 
         async def chosen(number: int | None) -> Said:

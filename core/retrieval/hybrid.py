@@ -12,7 +12,7 @@ from core.embeddings.query_batcher import QueryBatcher
 from core.models import Kind, SearchHit
 from core.retrieval.keywords import rank_keyword_hits
 from core.retrieval.modes import MODES, Mode
-from core.store.memories import MemoryStore
+from core.store.store import Store
 from core.vector_index import VectorIndexes
 from core.wording.forms import coverage
 from core.wording.marks import keyword_match
@@ -72,12 +72,14 @@ class Retriever:
 
     def __init__(
         self,
-        memories: MemoryStore,
+        store: Store,
         indexes: VectorIndexes,
         embedder: Embedder,
         config: RetrievalConfig = RetrievalConfig(),
     ) -> None:
-        self._memories = memories
+        self._memories = store.memories
+        self._keywords = store.keywords
+        self._links = store.links
         self._indexes = indexes
         self._queries = QueryBatcher(embedder)
         self.config = config
@@ -100,7 +102,7 @@ class Retriever:
         # Dense (query encoding, FAISS) and keyword (FTS5) searches run at the same time, in workers.
         dense, keyword_hits = await asyncio.gather(
             self._dense(scope, query, depth) if mode in ("hybrid", "dense") else _nothing(),
-            self._memories.keyword_search(scope, keyword_match(scope, query), depth)
+            self._keywords.search(scope, keyword_match(scope, query), depth)
             if mode in ("hybrid", "keyword")
             else _nothing(),
         )
@@ -133,8 +135,8 @@ class Retriever:
         memories = {m.id: m for m in await self._memories.get_memories(scope, [i for _, i in ranked])}
         # A memory deleted or corrected between the two reads is left out.
         ranked = [(score, i) for score, i in ranked if i in memories and memories[i].superseded_by is None]
-        corrections = await self._memories.corrections_for(scope, [i for _, i in ranked])
-        updates = await self._memories.updates_for(scope, [i for _, i in ranked])
+        corrections = await self._links.corrections_for(scope, [i for _, i in ranked])
+        updates = await self._links.updates_for(scope, [i for _, i in ranked])
         hits = [
             SearchHit(
                 memory=memories[i],

@@ -1,4 +1,4 @@
-"""Memories and the upkeep of their keyword index (FTS5), corrections links and stored embeddings."""
+"""Memory rows of every scope: written with their keyword index entries, read, counted, superseded, deleted."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ import sqlite3
 import time
 from collections.abc import Iterable
 
-import aiosqlite
 import numpy as np
 
-from core.models import KeywordHit, Kind, Memory, NewMemory
+from core.models import Kind, Memory, NewMemory
 from core.store.database import Database, ensure_scope, fetchall_in, fetchone_in
+from core.store.keyword_index import index_keywords
 from core.store.rows import from_row
-from core.wording.context import embedding_text, keyword_context
-from core.wording.marks import indexed_text
+from core.wording.context import keyword_context
 
 MEMORY_COLUMNS = (
     "id", "scope", "kind", "text", "importance", "tags", "source", "author", "created_at",
@@ -48,17 +47,6 @@ def _memory_rows(
         }
         for i, (item, vector) in enumerate(zip(items, vectors, strict=True))
     ]
-
-
-async def index_keywords(db: aiosqlite.Connection, scope: str, rows: Iterable[tuple[int, str, str]]) -> None:
-    """Add (id, text, context) rows of `scope` to the keyword index, inside the caller's transaction."""
-    await db.executemany(
-        "INSERT INTO memories_fts (rowid, text, context, scope) VALUES (?,?,?,?)",
-        (
-            (memory_id, indexed_text(scope, text), indexed_text(scope, title), scope)
-            for memory_id, text, title in rows
-        ),
-    )
 
 
 class MemoryStore:
@@ -252,62 +240,6 @@ class MemoryStore:
                 if cursor.rowcount:
                     await db.execute("DELETE FROM memories_fts WHERE rowid = ?", (memory_id,))
 
-    async def vectors_of(self, ids: list[int]) -> np.ndarray:
-        """The stored embeddings of `ids`, in that order."""
-        marks = ",".join("?" * len(ids))
-        rows = await self._db.fetchall(f"SELECT id, embedding FROM memories WHERE id IN ({marks})", ids)
-        blobs = {row["id"]: row["embedding"] for row in rows}
-        return np.stack([np.frombuffer(blobs[i], dtype=np.float32) for i in ids])
-
-    async def link_corrections(self, memory_ids: list[int], correction_id: int) -> None:
-        """Attach a correction to memories it amends without replacing them (document chunks)."""
-        async with self._db.transaction() as db:
-            await db.executemany(
-                "INSERT OR IGNORE INTO corrections (memory_id, correction_id) VALUES (?, ?)",
-                [(memory_id, correction_id) for memory_id in memory_ids],
-            )
-
-    async def corrections_for(self, scope: str, memory_ids: list[int]) -> dict[int, list[Memory]]:
-        """For each of `memory_ids`, the live corrections linked to it."""
-        if not memory_ids:
-            return {}
-        marks = ",".join("?" * len(memory_ids))
-        rows = await self._db.fetchall(
-            f"SELECT c.memory_id AS amended, {', '.join('m.' + c for c in MEMORY_COLUMNS)} "
-            # CROSS JOIN keeps corrections as the outer loop: 0.05 ms instead of a scan of the scope (87 ms at 100k).
-            f"FROM corrections c CROSS JOIN memories m ON m.id = c.correction_id "
-            f"WHERE m.scope = ? AND m.superseded_by IS NULL AND c.memory_id IN ({marks}) ORDER BY m.id DESC",
-            [scope, *memory_ids],
-        )
-        found: dict[int, list[Memory]] = {}
-        for row in rows:
-            found.setdefault(row["amended"], []).append(memory_from_row(row))
-        return found
-
-    async def link_updates(self, older_ids: list[int], newer_id: int) -> None:
-        """Record that `newer_id` restates, later, the subject of each of `older_ids` (all stay live)."""
-        async with self._db.transaction() as db:
-            await db.executemany(
-                "INSERT OR IGNORE INTO memory_updates (older_id, newer_id) VALUES (?, ?)",
-                [(older, newer_id) for older in older_ids if older != newer_id],
-            )
-
-    async def updates_for(self, scope: str, memory_ids: list[int]) -> dict[int, list[Memory]]:
-        """For each of `memory_ids`, the live newer memories that update it, newest first."""
-        if not memory_ids:
-            return {}
-        marks = ",".join("?" * len(memory_ids))
-        rows = await self._db.fetchall(
-            f"SELECT u.older_id AS older, {', '.join('m.' + c for c in MEMORY_COLUMNS)} "
-            f"FROM memory_updates u CROSS JOIN memories m ON m.id = u.newer_id "
-            f"WHERE m.scope = ? AND m.superseded_by IS NULL AND u.older_id IN ({marks}) ORDER BY m.id DESC",
-            [scope, *memory_ids],
-        )
-        found: dict[int, list[Memory]] = {}
-        for row in rows:
-            found.setdefault(row["older"], []).append(memory_from_row(row))
-        return found
-
     async def said_in(self, scope: str, interaction_id: int) -> list[Memory]:
         """The memories captured from one logged exchange of `scope` (its statement, by /why)."""
         rows = await self._db.fetchall(
@@ -316,61 +248,6 @@ class MemoryStore:
             (scope, interaction_id),
         )
         return [memory_from_row(row) for row in rows]
-
-    async def keyword_search(self, scope: str, match: str, limit: int) -> list[KeywordHit]:
-        """The best `limit` memories of `scope` for a `keyword_match(scope, …)` expression, best first.
-
-        Only live memories are in the keyword index, and its words carry their scope's mark, so the
-        match reads this scope's rows only; callers read the rows back through get_memories(scope, ...),
-        which drops any id of another scope. Ranking selects no stored column (FTS5 would read every
-        match's row before sorting); the indexed text of the `limit` best is read afterwards.
-        """
-        if not match:
-            return []
-        rows = await self._db.fetchall(
-            "WITH best AS (SELECT rowid AS id, bm25(memories_fts) AS rank FROM memories_fts"
-            " WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?)"
-            " SELECT best.id, best.rank, f.text, f.context FROM best JOIN memories_fts AS f ON f.rowid = best.id"
-            " ORDER BY best.rank",
-            (match, limit),
-        )
-        return [KeywordHit(int(row["id"]), -float(row["rank"]), f"{row['text']} {row['context']}") for row in rows]
-
-    async def live_vectors(self, scope: str) -> tuple[np.ndarray, list[bytes], list[str]]:
-        """Ids, raw embedding blobs and embedder names of the live memories of `scope` (index rebuilds)."""
-        rows = await self._db.fetchall(
-            "SELECT id, embedding, embedder FROM memories WHERE scope = ? AND superseded_by IS NULL ORDER BY id",
-            (scope,),
-        )
-        ids = np.array([row["id"] for row in rows], dtype=np.int64)
-        return ids, [row["embedding"] for row in rows], [row["embedder"] or "" for row in rows]
-
-    async def live_ids(self, scope: str) -> np.ndarray:
-        """Ids of the live memories of `scope`, ascending."""
-        rows = await self._db.fetchall(
-            "SELECT id FROM memories WHERE scope = ? AND superseded_by IS NULL ORDER BY id", (scope,)
-        )
-        return np.array([row["id"] for row in rows], dtype=np.int64)
-
-    async def texts_needing_embedding(self, scope: str, embedder: str) -> list[tuple[int, str]]:
-        """Live memories of `scope` embedded by another model (or not at all): (id, text to embed)."""
-        rows = await self._db.fetchall(
-            "SELECT id, text, metadata FROM memories WHERE scope = ? AND superseded_by IS NULL "
-            "AND (embedder IS NOT ? OR embedding IS NULL)",
-            (scope, embedder),
-        )
-        return [(row["id"], embedding_text(row["text"], json.loads(row["metadata"]))) for row in rows]
-
-    async def set_embeddings(self, ids: list[int], vectors: np.ndarray, embedder: str) -> None:
-        """Store new vectors for `ids` (after the embedder changed)."""
-        async with self._db.transaction() as db:
-            await db.executemany(
-                "UPDATE memories SET embedding = ?, embedder = ? WHERE id = ?",
-                [
-                    (vector.tobytes(), embedder, memory_id)
-                    for memory_id, vector in zip(ids, np.asarray(vectors, dtype=np.float32), strict=True)
-                ],
-            )
 
     async def scopes(self) -> list[str]:
         """Every scope that has memories."""

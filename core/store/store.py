@@ -9,9 +9,12 @@ from core.store.access_requests import RequestStore
 from core.store.chats import ChatSettingsStore
 from core.store.database import Database
 from core.store.documents import DocumentStore
+from core.store.embeddings import EmbeddingStore
 from core.store.interactions import InteractionLog
 from core.store.invitations import InvitationStore
+from core.store.keyword_index import KeywordIndex
 from core.store.memories import MemoryStore
+from core.store.memory_links import MemoryLinks
 from core.store.roles import RoleStore
 
 
@@ -32,11 +35,14 @@ class ScopeStats:
 
 @dataclass
 class Store:
-    """Memories (with their keyword index), documents, the conversation log, chat settings, roles,
-    invitations and access requests."""
+    """Memories (with their keyword index, links and embeddings), documents, the conversation log,
+    chat settings, roles, invitations and access requests."""
 
     database: Database
     memories: MemoryStore
+    keywords: KeywordIndex
+    links: MemoryLinks
+    embeddings: EmbeddingStore
     documents: DocumentStore
     interactions: InteractionLog
     chats: ChatSettingsStore
@@ -51,6 +57,9 @@ class Store:
         return cls(
             db,
             MemoryStore(db),
+            KeywordIndex(db),
+            MemoryLinks(db),
+            EmbeddingStore(db),
             DocumentStore(db),
             InteractionLog(db),
             ChatSettingsStore(db),

@@ -192,6 +192,6 @@ async def test_thousands_of_concurrent_operations_never_cross_scopes(make_app, f
         hits = await app.memory.search(scope, workload.tag, limit=10_000, mode="keyword")
         assert {h.memory.id for h in hits} <= set(workload.model.live)
         vectors = await app.indexes.search(
-            scope, (await app.store.memories.vectors_of([min(workload.model.live)]))[0], k=10**6
+            scope, (await app.store.embeddings.vectors_of([min(workload.model.live)]))[0], k=10**6
         )
         assert {i for i, _ in vectors} == set(workload.model.live), f"FAISS of {scope} holds other ids"

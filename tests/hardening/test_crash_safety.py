@@ -93,14 +93,14 @@ async def _check_after_restart(
     app = await build_app(Settings(_env_file=None, data_dir=data_dir), embedder=HashingEmbedder())
     try:
         for scope in {TEACH_SCOPE} | {scope for scope, _ in documents}:
-            live = set((await app.store.memories.live_ids(scope)).tolist())
+            live = set((await app.store.embeddings.live_ids(scope)).tolist())
             probe = np.ones(app.embedder.dimension, dtype=np.float32)
             indexed = {i for i, _ in await app.indexes.search(scope, probe, k=len(live) + 10)}
             hidden = {
                 i for i in live if i not in indexed
             }  # orthogonal to the all-ones probe: ask by their own vector
             for memory_id in hidden:
-                vector = (await app.store.memories.vectors_of([memory_id]))[0]
+                vector = (await app.store.embeddings.vectors_of([memory_id]))[0]
                 indexed |= {i for i, _ in await app.indexes.search(scope, vector, k=1)}
             assert indexed == live, f"FAISS and SQLite disagree in {scope}"
         for (scope, number), probe in documents.items():

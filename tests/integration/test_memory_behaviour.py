@@ -226,7 +226,7 @@ async def test_changing_the_embedder_re_embeds_existing_memories(tmp_path):
     app = await build_app(settings, embedder=other)
     hits = await app.memory.search("console:user:local", "piano tuner", mode="dense")
     assert [h.memory.id for h in hits] == [kept.id]
-    assert await app.store.memories.texts_needing_embedding("console:user:local", "another-model") == []
+    assert await app.store.embeddings.texts_needing_embedding("console:user:local", "another-model") == []
     await app.close()
 
 
@@ -260,5 +260,5 @@ async def test_switching_to_the_multilingual_encoder_re_embeds_every_memory_with
     assert hits[0].memory.id == sister.id
     assert seen == [(4, 6), (6, 6)], "progress per batch"
     assert sorted(h.memory.id for h in hits) == sorted([m.id for m in taught] + [sister.id]), "nothing lost"
-    assert await app.store.memories.texts_needing_embedding(scope, app.embedder.name) == []
+    assert await app.store.embeddings.texts_needing_embedding(scope, app.embedder.name) == []
     await app.close()

@@ -129,7 +129,7 @@ async def test_keyword_search_never_returns_another_scopes_memory_even_from_a_st
         await db.execute(
             "UPDATE memories_fts SET text = ? WHERE rowid = ?", (indexed_text(mine, secret.text), secret.id)
         )
-    stray = await app.store.memories.keyword_search(mine, keyword_match(mine, "safe combination"), 10)
+    stray = await app.store.keywords.search(mine, keyword_match(mine, "safe combination"), 10)
     assert secret.id in [hit.id for hit in stray]  # the index itself now answers with the stray row
     for mode in ("keyword", "hybrid"):
         hits = await app.memory.search(mine, "safe combination", mode=mode)
@@ -141,7 +141,7 @@ async def test_the_keyword_index_reads_one_scopes_rows_only(make_app):
     mine, theirs = "telegram:user:1", "telegram:group:-100"
     ours = await app.memory.teach(mine, "The boat is moored in Brest.")
     others = [await app.memory.teach(theirs, f"The boat number {n} is moored in Brest.") for n in range(5)]
-    hits = await app.store.memories.keyword_search(mine, keyword_match(mine, "boat Brest"), 10)
+    hits = await app.store.keywords.search(mine, keyword_match(mine, "boat Brest"), 10)
     assert [hit.id for hit in hits] == [ours.id]
-    hits = await app.store.memories.keyword_search(theirs, keyword_match(theirs, "boat Brest"), 10)
+    hits = await app.store.keywords.search(theirs, keyword_match(theirs, "boat Brest"), 10)
     assert sorted(hit.id for hit in hits) == sorted(m.id for m in others)

@@ -101,10 +101,10 @@ async def test_release_database_upgrades_keeping_every_row(tmp_path, version):
             (5, 5, "The cat likes chicken.", ["t"], None, None),
         ]
         assert (await store.memories.get_memory("telegram:user:1", 6)).number == 1
-        assert {hit.id for hit in await store.memories.keyword_search("s", keyword_match("s", "lease"), 10)} == {1, 2}
-        assert await store.memories.keyword_search("s", keyword_match("s", "Alice code"), 10) == []
-        assert [c.id for c in (await store.memories.corrections_for("s", [2]))[2]] == [5]
-        assert await store.memories.texts_needing_embedding("s", "hash") == [(5, "The cat likes chicken.\nbeef")]
+        assert {hit.id for hit in await store.keywords.search("s", keyword_match("s", "lease"), 10)} == {1, 2}
+        assert await store.keywords.search("s", keyword_match("s", "Alice code"), 10) == []
+        assert [c.id for c in (await store.links.corrections_for("s", [2]))[2]] == [5]
+        assert await store.embeddings.texts_needing_embedding("s", "hash") == [(5, "The cat likes chicken.\nbeef")]
         assert (await store.documents.find_document("s", "ab12")).chunks == 2
         (turn,) = await store.interactions.recent_interactions("s", "console:chat:local", 5)
         assert (turn.input, turn.memory_ids, turn.latency_ms) == ("When is the rent due?", [1], 12.5)
@@ -142,8 +142,8 @@ async def test_release_version_1_database_gains_the_title_context(tmp_path):
 
     store = await Store.open(path)
     try:
-        assert [hit.id for hit in await store.memories.keyword_search("s", keyword_match("s", "lease"), 10)] == [1]
-        assert [hit.id for hit in await store.memories.keyword_search("s", keyword_match("s", "cat"), 10)] == [2]
+        assert [hit.id for hit in await store.keywords.search("s", keyword_match("s", "lease"), 10)] == [1]
+        assert [hit.id for hit in await store.keywords.search("s", keyword_match("s", "cat"), 10)] == [2]
         assert [m.id for m in await store.memories.get_memories("s", [1, 2, 3])] == [1, 2, 3]
     finally:
         await store.close()
@@ -171,8 +171,8 @@ async def test_keyword_rows_of_the_release_are_rewritten_for_french_as_typed_on_
 
     store = await Store.open(path)
     try:
-        assert [hit.id for hit in await store.memories.keyword_search("s", keyword_match("s", "alergique arachide"), 10)] == [1]
-        assert [hit.id for hit in await store.memories.keyword_search("s", keyword_match("s", "immeuble"), 10)] == [2]
+        assert [hit.id for hit in await store.keywords.search("s", keyword_match("s", "alergique arachide"), 10)] == [1]
+        assert [hit.id for hit in await store.keywords.search("s", keyword_match("s", "immeuble"), 10)] == [2]
         assert [m.text for m in await store.memories.get_memories("s", [1, 2])] == [t for _, t in facts]
     finally:
         await store.close()
@@ -222,7 +222,7 @@ async def test_corrections_are_embedded_again_with_typed_words_but_not_with_a_ta
 
     store = await Store.open(path)
     try:
-        assert await store.memories.texts_needing_embedding("s", "hash") == [
+        assert await store.embeddings.texts_needing_embedding("s", "hash") == [
             (3, "Le toit a été refait en 2019."),  # `correct #1 | ...`: WRONG was #1's text, not typed
             (4, "La chaudière date de 2012.\nchaudiere 2010"),
         ]
@@ -253,10 +253,10 @@ async def test_conversation_memory_keeps_rows_and_settings_and_links_go_with_the
         assert (settings.model, settings.memory) == ("llama", None)
         await store.chats.set_chat_memory("c", "off")
         assert (await store.chats.chat_settings("c")).memory == "off"
-        await store.memories.link_updates([1], 2)
-        assert [m.id for m in (await store.memories.updates_for("s", [1]))[1]] == [2]
+        await store.links.link_updates([1], 2)
+        assert [m.id for m in (await store.links.updates_for("s", [1]))[1]] == [2]
         await store.memories.delete_memory("s", 2)
-        assert await store.memories.updates_for("s", [1]) == {}
+        assert await store.links.updates_for("s", [1]) == {}
     finally:
         await store.close()
 
