@@ -14,7 +14,7 @@ import aiosqlite
 
 from core.disk import is_disk_full
 from core.errors import DiskFull
-from core.store.migrations import migrate
+from core.store.migrations.runner import migrate
 
 BUSY_TIMEOUT_S = 60.0
 log = logging.getLogger(__name__)

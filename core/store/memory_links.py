@@ -40,7 +40,7 @@ class MemoryLinks:
     async def _linked(
         self, scope: str, memory_ids: list[int], table: str, key: str, link: str
     ) -> dict[int, list[Memory]]:
-        """For each of `memory_ids` (in `table`'s `key` column), the live memories its `link` column names, newest first."""
+        """For each of `memory_ids` (`table`.`key`), the live memories `table`.`link` names, newest first."""
         if not memory_ids:
             return {}
         marks = ",".join("?" * len(memory_ids))

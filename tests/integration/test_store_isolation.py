@@ -12,7 +12,7 @@ import time
 import pytest
 
 import core.store.memories
-from core.store.migrations import MIGRATIONS
+from core.store.migrations.registry import MIGRATIONS
 from core.wording.marks import indexed_text, keyword_match
 from tests.requests import request, say
 

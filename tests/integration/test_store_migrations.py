@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from core.store import Store
-from core.store.migrations import MIGRATIONS, Migration, migrate, run_script
+from core.store.migrations.registry import MIGRATIONS
+from core.store.migrations.runner import migrate
+from core.store.migrations.steps import Migration, run_script
 from core.wording.marks import keyword_match
 from tests.integration.release_schema import create_release_database, release_migrate
 

@@ -1,0 +1,1 @@
+"""Schema changes, each registered by name and applied once (registry.py), by the runner (runner.py)."""
