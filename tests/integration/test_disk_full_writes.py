@@ -70,12 +70,12 @@ async def test_an_index_cache_that_cannot_be_saved_stays_in_memory_and_is_saved_
     await app.memory.teach(CONSOLE_SCOPE, "The spare key is under the blue pot.")
     shutil.rmtree(directory)
     directory.write_text("not a directory: every index file write fails")  # a disk that refuses the cache
-    caplog.set_level(logging.WARNING, logger="core.vector_index")
+    caplog.set_level(logging.WARNING, logger="core.index_files")
     for text in ("The boiler was serviced in May.", "The bins go out on Tuesday."):
         await app.memory.teach(CONSOLE_SCOPE, text)
         await app.indexes.flush()
     assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1, "logged once"
-    assert app.indexes.save_failing
+    assert app.indexes.files.save_failing
     hits = await app.memory.search(CONSOLE_SCOPE, "where is the spare key", mode="dense")
     assert hits and "blue pot" in hits[0].memory.text, "the unsaved index still answers"
     assert "serviced in May" in (await app.memory.search(CONSOLE_SCOPE, "boiler serviced", mode="dense"))[0].memory.text
@@ -83,7 +83,7 @@ async def test_an_index_cache_that_cannot_be_saved_stays_in_memory_and_is_saved_
     directory.unlink()
     directory.mkdir()
     await app.indexes.flush()
-    assert not app.indexes.save_failing
+    assert not app.indexes.files.save_failing
     saved = sorted(p.name for p in directory.iterdir())
     assert len(saved) == 1 and saved[0].endswith(".faiss"), saved
 

@@ -19,7 +19,7 @@ async def test_many_concurrent_scopes_over_the_budget_lose_no_answer_and_rebuild
     first = await asyncio.gather(
         *(app.memory.teach(s, f"{s} keeps the blue key number {i}.") for i, s in enumerate(SCOPES))
     )
-    rebuilt_before = app.indexes.rebuilds
+    rebuilt_before = app.indexes.loader.rebuilds
 
     async def work(i: int, scope: str) -> tuple[int, list[int]]:
         taught = await app.memory.teach(scope, f"{scope} parks in row {i} of the garage.")
@@ -31,13 +31,13 @@ async def test_many_concurrent_scopes_over_the_budget_lose_no_answer_and_rebuild
     for (taught, found), old in zip(results, first, strict=True):
         assert {taught, old.id} <= set(found)  # both memories of the scope, none lost to an eviction
     assert app.indexes.evictions > 0
-    assert app.indexes.rebuilds == rebuilt_before  # an evicted index is reloaded, never rebuilt
+    assert app.indexes.loader.rebuilds == rebuilt_before  # an evicted index is reloaded, never rebuilt
     assert app.indexes.cached_bytes() <= 1024 * 1024
 
     # Every scope still answers from its saved index after the storm, all of it.
     again = await asyncio.gather(*(app.memory.search(s, "garage row", mode="dense", limit=5) for s in SCOPES))
     assert all(len(hits) == 2 for hits in again)
-    assert app.indexes.rebuilds == rebuilt_before
+    assert app.indexes.loader.rebuilds == rebuilt_before
 
 
 async def test_an_index_evicted_between_the_two_steps_of_a_write_is_caught_up_not_rebuilt(make_app):
@@ -51,9 +51,9 @@ async def test_an_index_evicted_between_the_two_steps_of_a_write_is_caught_up_no
     )
     await app.indexes.flush()
     app.indexes._loaded.clear()  # evicted (saved) before the second step of the write
-    rebuilt_before = app.indexes.rebuilds
+    rebuilt_before = app.indexes.loader.rebuilds
     await app.indexes.add(scope, ids, vectors)
     hits = await app.memory.search(scope, "boat Marguerite", mode="dense")
     assert ids[0] in [h.memory.id for h in hits] and kept.id in [h.memory.id for h in hits]
-    assert app.indexes.rebuilds == rebuilt_before
-    assert app.indexes.catch_ups == 1
+    assert app.indexes.loader.rebuilds == rebuilt_before
+    assert app.indexes.loader.catch_ups == 1

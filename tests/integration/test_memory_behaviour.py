@@ -107,7 +107,7 @@ async def test_everything_survives_a_restart_and_lost_indexes_are_rebuilt(make_a
         for h in await again.memory.search("console:user:local", "peanut allergy")
     ]
     assert after == before
-    assert again.indexes.rebuilds == 0
+    assert again.indexes.loader.rebuilds == 0
     await again.close()
 
     shutil.rmtree(data / "indexes")
@@ -116,7 +116,7 @@ async def test_everything_survives_a_restart_and_lost_indexes_are_rebuilt(make_a
         (h.memory.id, round(h.score, 6))
         for h in await rebuilt.memory.search("console:user:local", "peanut allergy")
     ] == before
-    assert rebuilt.indexes.rebuilds == 1
+    assert rebuilt.indexes.loader.rebuilds == 1
     assert (
         "Lisbon"
         in (await rebuilt.memory.search("console:user:local", "when does the flight leave"))[0].memory.text
@@ -136,7 +136,7 @@ async def test_an_index_that_disagrees_with_the_store_is_brought_level_with_it(m
     app = await make_app(data_dir=data)
     hits = await app.memory.search("console:user:local", "pears", mode="dense")
     assert hits[0].memory.id == second.id
-    assert (app.indexes.catch_ups, app.indexes.rebuilds) == (1, 0)  # the missing vector added from the store
+    assert (app.indexes.loader.catch_ups, app.indexes.loader.rebuilds) == (1, 0)  # the missing vector added from the store
 
 
 async def test_a_document_ingested_twice_is_reported_not_stored_twice(make_app):
@@ -254,8 +254,8 @@ async def test_switching_to_the_multilingual_encoder_re_embeds_every_memory_with
 
     app = await build_app(settings)  # the default for French: the multilingual encoder
     seen: list[tuple[int, int]] = []
-    app.indexes._on_reembed = lambda _scope, done, total: seen.append((done, total))
-    app.indexes._reembed_batch = 4
+    app.indexes.loader.on_reembed = lambda _scope, done, total: seen.append((done, total))
+    app.indexes.loader.reembed_batch = 4
     hits = await app.memory.search(scope, "Quand est née ma sœur ?", mode="dense", limit=10)
     assert hits[0].memory.id == sister.id
     assert seen == [(4, 6), (6, 6)], "progress per batch"
