@@ -17,26 +17,6 @@ class Kind(StrEnum):
     FACT = "fact"
 
 
-@dataclass
-class Memory:
-    """One stored memory of one scope."""
-
-    id: int
-    scope: str
-    kind: Kind
-    text: str
-    importance: float
-    tags: list[str] = field(default_factory=list)
-    source: str = ""
-    author: str = ""
-    created_at: float = 0.0
-    superseded_by: int | None = None
-    document_id: int | None = None
-    metadata: dict = field(default_factory=dict)
-    number: int = 0
-    """What users see and type (#3): counted within the scope, unlike `id`."""
-
-
 @dataclass(slots=True)
 class NewMemory:
     """A memory about to be written (no id yet)."""
@@ -48,6 +28,19 @@ class NewMemory:
     source: str = ""
     author: str = ""
     metadata: dict = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class Memory(NewMemory):
+    """One stored memory of one scope: what was written, with what the store gave it."""
+
+    id: int
+    scope: str
+    created_at: float = 0.0
+    superseded_by: int | None = None
+    document_id: int | None = None
+    number: int = 0
+    """What users see and type (#3): counted within the scope, unlike `id`."""
 
 
 @dataclass
