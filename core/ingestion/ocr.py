@@ -181,6 +181,7 @@ def _register_heif() -> None:
     """Let Pillow open HEIC photos (iPhones) when pillow-heif is installed."""
     try:
         from pillow_heif import register_heif_opener
-    except ImportError:
+    except ImportError:  # the [ocr] extra brings it; without it a HEIC photo is refused as unreadable
+        log.debug("pillow-heif is not installed: HEIC photos cannot be opened")
         return
     register_heif_opener()

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import signal
+import sys
 
 from adapters.matrix_session import SessionFile
 from bot.runner import stop_on_signals
@@ -46,3 +47,12 @@ async def test_a_loop_without_signal_handlers_says_so_and_still_runs(monkeypatch
     with caplog.at_level(logging.DEBUG, logger="bot.runner"), stop_on_signals(asyncio.Event()):
         pass
     assert signal.SIGINT.name in caplog.text and signal.SIGTERM.name in caplog.text
+
+
+def test_a_missing_heic_reader_is_logged(monkeypatch, caplog):
+    from core.ingestion import ocr
+
+    monkeypatch.setitem(sys.modules, "pillow_heif", None)  # as if the [ocr] extra were not installed
+    with caplog.at_level(logging.DEBUG, logger="core.ingestion.ocr"):
+        ocr._register_heif()
+    assert "pillow-heif" in caplog.text
