@@ -19,9 +19,10 @@ from telegram import (
     Voice,
 )
 from telegram.constants import ChatType
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from adapters.rendering import draw, respond
+from adapters.telegram_request import application_builder
 from adapters.telegram_settings import TelegramSettings
 from adapters.telegram_sinks import TelegramDirect, TelegramSink, as_seconds, with_retry
 from core.assistant import Assistant
@@ -80,14 +81,7 @@ class TelegramAdapter:
         """The python-telegram-bot application, pointed at the configured Bot API server."""
         if self._settings.token is None:
             raise ValueError("telegram token is not set")
-        app = (
-            ApplicationBuilder()
-            .token(self._settings.token.get_secret_value())
-            .base_url(self._settings.base_url)
-            .base_file_url(self._settings.base_file_url)
-            .concurrent_updates(True)
-            .build()
-        )
+        app = application_builder(self._settings).build()
         app.add_handler(
             MessageHandler(
                 filters.UpdateType.MESSAGE

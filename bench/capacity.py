@@ -177,18 +177,23 @@ async def _ask(
 async def users_wave(tg: WatchedTelegram, souvenir: Souvenir, first: int, count: int, questions: int) -> dict:
     """`count` users (ids from `first`) each asking `questions` questions one after another."""
 
-    async def user(uid: int) -> list[str]:
-        return [
-            await _ask(tg, uid, f"What is question {k} about?", nth=k + 1, timeout=120)
-            for k in range(questions)
-        ]
+    waits: list[float] = []
 
-    cpu, started = souvenir.cpu_seconds(), time.monotonic()
+    async def user(uid: int) -> list[str]:
+        answers = []
+        for k in range(questions):
+            asked = time.monotonic()
+            answers.append(await _ask(tg, uid, f"What is question {k} about?", nth=k + 1, timeout=120))
+            waits.append(time.monotonic() - asked)
+        return answers
+
+    calls, cpu, started = len(tg.calls), souvenir.cpu_seconds(), time.monotonic()
     results = [
         a for answers in await asyncio.gather(*(user(first + i) for i in range(count))) for a in answers
     ]
     cpu, wall = souvenir.cpu_seconds() - cpu, time.monotonic() - started
     ok = sum(1 for a in results if a == ANSWER)
+    made = [c.method for c in tg.calls[calls:]]
     return {
         "users": count,
         "answers": ok,
@@ -196,6 +201,9 @@ async def users_wave(tg: WatchedTelegram, souvenir: Souvenir, first: int, count:
         "errors": sum(1 for a in results if a not in (ANSWER, "lost")),
         "cpu_s_per_answer": round(cpu / max(ok, 1), 4),
         "answers_per_s": round(ok / wall, 1),
+        "mean_answer_s": round(float(np.mean(waits)), 2),
+        "bot_api_calls_per_answer": round(len(made) / max(ok, 1), 2),
+        "typing_per_answer": round(made.count("sendChatAction") / max(ok, 1), 2),
     }
 
 

@@ -182,4 +182,9 @@ async def fetchall_in(db: aiosqlite.Connection, sql: str, params: Iterable = ())
 
 async def ensure_scope(db: aiosqlite.Connection, scope: str, now: float) -> None:
     """Record `scope` (inside a write transaction) if it is new."""
-    await db.execute("INSERT OR IGNORE INTO scopes (id, created_at) VALUES (?, ?)", (scope, now))
+    await ensure_scopes(db, {scope: now})
+
+
+async def ensure_scopes(db: aiosqlite.Connection, created: dict[str, float]) -> None:
+    """Record each new scope of `created` (scope → when), in one statement (inside a write transaction)."""
+    await db.executemany("INSERT OR IGNORE INTO scopes (id, created_at) VALUES (?, ?)", created.items())

@@ -69,7 +69,8 @@ class Store:
         )
 
     async def close(self) -> None:
-        """Close the database."""
+        """Close the database, once the exchanges being logged are committed."""
+        await self.interactions.flush()
         await self.database.close()
 
     async def stats(self, scope: str) -> ScopeStats:
