@@ -83,7 +83,7 @@ async def handle(arm: Arm, person: dict, message: dict) -> None:
 
 async def teach_all(arm: Arm, person: dict, message: dict) -> None:
     """The baseline: the message stored verbatim with teach."""
-    memory = await arm.app.memory.teach(f"bench:user:{person['id']}", message["text"])
+    memory = await arm.app.memory.teaching.teach(f"bench:user:{person['id']}", message["text"])
     arm.made[message["id"]] = [memory.id]
 
 
@@ -95,7 +95,7 @@ async def score(arm: Arm, people: list[dict]) -> dict:
     for person in people:
         scope = f"bench:user:{person['id']}"
         for question in person["questions"]:
-            hits = await arm.app.memory.search(scope, question["text"], limit=DEPTH)
+            hits = await arm.app.memory.reading.search(scope, question["text"], limit=DEPTH)
             ranks = {h.memory.id: rank for rank, h in enumerate(hits)}
 
             def best(message_id: str, ranks: dict[int, int] = ranks) -> int | None:
@@ -129,9 +129,9 @@ async def seed(app: App, scope: str, background: bool) -> None:
         return
     data = load_french_set()
     for text in data.facts.values():
-        await app.memory.teach(scope, text)
+        await app.memory.teaching.teach(scope, text)
     for name, text in data.documents.items():
-        await app.memory.ingest(scope, name, text.encode())
+        await app.memory.documents.ingest(scope, name, text.encode())
 
 
 async def run_half(path: Path, embedder_name: str, background: bool = True) -> dict:
@@ -147,8 +147,8 @@ async def run_half(path: Path, embedder_name: str, background: bool = True) -> d
                 for arm in (auto, off, verbatim):
                     await seed(arm.app, f"bench:user:{person['id']}", background)
                 await off.app.store.chats.set_chat_memory(incoming(person, "").chat_key, "off")
-                await auto.app.memory.search(f"bench:user:{person['id']}", "échauffement")  # models warm
-                await off.app.memory.search(f"bench:user:{person['id']}", "échauffement")
+                await auto.app.memory.reading.search(f"bench:user:{person['id']}", "échauffement")  # models warm
+                await off.app.memory.reading.search(f"bench:user:{person['id']}", "échauffement")
             for person in people:
                 for day in person["days"]:
                     for message in day["messages"]:

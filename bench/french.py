@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.common import machine, make_embedder, open_app, run_benchmark
 from bench.french_set import CATEGORIES, FRENCH_DATA, FrenchSet, Question, load_french_set
-from core.memory import MemoryService
+from core.memory.service import MemoryService
 from core.models import SearchHit
 
 SCOPE = "bench:french"
@@ -39,12 +39,12 @@ async def build(memory: MemoryService, data: FrenchSet) -> Built:
     """Teach every fact, ingest every document, then apply every correction as a user would."""
     built = Built()
     for key, text in data.facts.items():
-        built.facts[key] = (await memory.teach(SCOPE, text)).id
+        built.facts[key] = (await memory.teaching.teach(SCOPE, text)).id
     for name, text in data.documents.items():
-        report = await memory.ingest(SCOPE, name, text.encode())
+        report = await memory.documents.ingest(SCOPE, name, text.encode())
         built.documents[name] = report.document_id
     for case in data.corrections:
-        result = await memory.correct(SCOPE, case.wrong, case.right)
+        result = await memory.corrections.correct(SCOPE, case.wrong, case.right)
         built.corrections[case.id] = result.correction.id
         built.superseded[case.id] = [m.id for m in result.superseded]
         built.linked[case.id] = [m.id for m in result.linked]
@@ -76,7 +76,7 @@ async def score(memory: MemoryService, data: FrenchSet, built: Built, mode: str)
     found: dict[str, list[int]] = {c: [] for c in CATEGORIES}
     wins = 0
     for question in data.questions:
-        hits = await memory.search(SCOPE, question.text, limit=DEPTH, mode=mode)  # type: ignore[arg-type]
+        hits = await memory.reading.search(SCOPE, question.text, limit=DEPTH, mode=mode)  # type: ignore[arg-type]
         rank = next((r for r, h in enumerate(hits, start=1) if answers(question, h, built)), 0)
         found[question.category].append(rank)
         if question.correction and correction_wins(data, built, question, hits):
@@ -123,14 +123,14 @@ def ingest_corpus(data: FrenchSet, copies: int) -> str:
 
 async def throughput(memory: MemoryService, data: FrenchSet, copies: int) -> dict:
     """Ingestion chunks/s of a long French file and hybrid query latency over every question."""
-    await memory.search(SCOPE, "échauffement", limit=DEPTH)  # model loaded and warm, as in a running bot
+    await memory.reading.search(SCOPE, "échauffement", limit=DEPTH)  # model loaded and warm, as in a running bot
     started = time.perf_counter()
-    report = await memory.ingest("bench:french-ingest", "long.md", ingest_corpus(data, copies).encode())
+    report = await memory.documents.ingest("bench:french-ingest", "long.md", ingest_corpus(data, copies).encode())
     seconds = time.perf_counter() - started
     latencies = []
     for question in data.questions:
         started = time.perf_counter()
-        await memory.search(SCOPE, question.text, limit=DEPTH)
+        await memory.reading.search(SCOPE, question.text, limit=DEPTH)
         latencies.append((time.perf_counter() - started) * 1000)
     latencies.sort()
     return {

@@ -44,14 +44,14 @@ def raw_encode_seconds(chunks: list[str], batch_size: int) -> float:
 
 
 async def souvenir_seconds(text: str, batch_size: int, round_no: int) -> tuple[float, int]:
-    """Seconds for MemoryService.ingest (parse, chunk, embed, index, commit) of `text` on fresh data."""
+    """Seconds for Documents.ingest (parse, chunk, embed, index, commit) of `text` on fresh data."""
     embedder = SentenceTransformerEmbedder(batch_size=batch_size)
     embedder.embed(chunk_text(text)[:batch_size])  # load and warm the model, as a running bot has
     with tempfile.TemporaryDirectory() as scratch:
         app = await open_app(Path(scratch), embedder)
         try:
             started = time.perf_counter()
-            report = await app.memory.ingest("bench:ingest", f"document-{round_no}.txt", text.encode())
+            report = await app.memory.documents.ingest("bench:ingest", f"document-{round_no}.txt", text.encode())
             return time.perf_counter() - started, report.count
         finally:
             await app.close()

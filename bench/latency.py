@@ -65,11 +65,11 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 async def time_souvenir(memory, scope: str, queries: list[str]) -> list[float]:
-    """Seconds of each MemoryService.search (embed query, dense, keyword, fusion, rows)."""
+    """Seconds of each MemoryReader.search (embed query, dense, keyword, fusion, rows)."""
     samples = []
     for query in queries:
         started = time.perf_counter()
-        await memory.search(scope, query, limit=10)
+        await memory.reading.search(scope, query, limit=10)
         samples.append(time.perf_counter() - started)
     return samples
 
@@ -94,7 +94,7 @@ async def time_both(memory, scope: str, raw_one, queries: list[str]) -> tuple[li
     souvenir, raw = [], []
     for query in queries:
         started = time.perf_counter()
-        await memory.search(scope, query, limit=10)
+        await memory.reading.search(scope, query, limit=10)
         souvenir.append(time.perf_counter() - started)
         raw.append(await asyncio.to_thread(raw_one, query))
     return souvenir, raw

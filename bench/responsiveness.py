@@ -84,10 +84,10 @@ async def main_async(args: argparse.Namespace) -> dict:
         app = await open_app(Path(scratch), embedder)
         await warm_up(app)  # as `souvenir run` does before serving
         try:
-            await app.memory.teach(SCOPE, "Cells divide by mitosis.")
+            await app.memory.teaching.teach(SCOPE, "Cells divide by mitosis.")
             idle = await measure(app, args.seconds / 3, args.concurrency, None)
             started = time.perf_counter()
-            ingestion = asyncio.create_task(app.memory.ingest(SCOPE, "big-document.txt", data))
+            ingestion = asyncio.create_task(app.memory.documents.ingest(SCOPE, "big-document.txt", data))
             busy = await measure(app, args.seconds, args.concurrency, ingestion)
             finished = ingestion.done()
             if finished:

@@ -13,8 +13,9 @@ import numpy as np
 from bench.beir import DEFAULT_DATASET, Dataset, load
 from bench.common import machine, make_embedder, open_app, run_benchmark
 from bench.metrics import Run, evaluate
+from bot.app import App
 from core.ingestion.parsers import ParseOptions, parse_file
-from core.memory import MemoryService
+from core.memory.service import MemoryService
 
 SCOPE = "bench:retrieval"
 CHUNK_DEPTH = 300  # chunks asked of Souvenir per query, enough for 100 distinct documents
@@ -47,8 +48,9 @@ def raw_baseline(dataset: Dataset, batch_size: int) -> Run:
     return {q: [doc_ids[i] for i in row if i >= 0] for q, row in zip(query_ids, found, strict=True)}
 
 
-async def ingest_corpus(memory: MemoryService, corpus: dict[str, str]) -> int:
+async def ingest_corpus(app: App, corpus: dict[str, str]) -> int:
     """Each document as a .txt file through the product's parser, chunker, embedder and store; chunk count."""
+    memory = app.memory
     if await memory.store.memories.count_live(SCOPE):
         return await memory.store.memories.count_live(SCOPE)
     parsed = [
@@ -56,22 +58,22 @@ async def ingest_corpus(memory: MemoryService, corpus: dict[str, str]) -> int:
         for doc_id, text in corpus.items()
     ]
     texts = [m.text for _, items in parsed for m in items]
-    vectors = await memory._embed_in_batches(texts, None)
+    vectors = await memory.documents.embed_in_batches(texts, None)
     start = 0
     for doc_id, items in parsed:
         data = corpus[doc_id].encode()
         document = (f"{doc_id}.txt", hashlib.sha256(data).hexdigest(), len(data))
-        await memory._write(SCOPE, items, vectors[start : start + len(items)], document)
+        await memory.writer.write(SCOPE, items, vectors[start : start + len(items)], document)
         start += len(items)
-    await memory._indexes.flush()
+    await app.indexes.flush()
     return len(texts)
 
 
 async def souvenir_run(memory: MemoryService, dataset: Dataset, mode: str) -> Run:
-    """Each query through MemoryService.search; a document ranks by its best chunk."""
+    """Each query through MemoryReader.search; a document ranks by its best chunk."""
     run: Run = {}
     for query_id, text in dataset.queries.items():
-        hits = await memory.search(SCOPE, text, limit=CHUNK_DEPTH, mode=mode)  # type: ignore[arg-type]
+        hits = await memory.reading.search(SCOPE, text, limit=CHUNK_DEPTH, mode=mode)  # type: ignore[arg-type]
         run[query_id] = list(dict.fromkeys(hit.memory.source for hit in hits))[:100]
     return run
 
@@ -95,7 +97,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         app = await open_app(Path(args.data_dir or scratch), make_embedder(args.embedder))
         try:
             started = time.perf_counter()
-            figures["chunks"] = await ingest_corpus(app.memory, dataset.corpus)
+            figures["chunks"] = await ingest_corpus(app, dataset.corpus)
             figures["ingest_seconds"] = round(time.perf_counter() - started, 1)
             for mode in ("dense", "keyword", "hybrid"):
                 figures["runs"][mode] = evaluate(dataset.qrels, await souvenir_run(app.memory, dataset, mode))

@@ -129,7 +129,7 @@ def _document_mark(row: dict) -> str:
 
 async def cmd_search(app: MemoryApp, args: argparse.Namespace) -> int:
     """Print what retrieval returns, numbered as in the chat."""
-    hits = await app.memory.search(args.scope, args.query, limit=args.limit, mode=args.mode)
+    hits = await app.memory.reading.search(args.scope, args.query, limit=args.limit, mode=args.mode)
     documents = await _document_numbers(app, args.scope) if hits else {}
     rows = [
         {
@@ -162,7 +162,7 @@ async def cmd_search(app: MemoryApp, args: argparse.Namespace) -> int:
 
 async def cmd_remember(app: MemoryApp, args: argparse.Namespace) -> int:
     """List memories of a scope, numbered as in the chat."""
-    memories, total = await app.memory.remember(
+    memories, total = await app.memory.reading.remember(
         args.scope, args.query, offset=(max(args.page, 1) - 1) * args.limit, limit=args.limit
     )
     documents = await _document_numbers(app, args.scope) if memories else {}
@@ -187,10 +187,10 @@ async def cmd_forget(app: MemoryApp, args: argparse.Namespace) -> int:
     text = Translator(language)
     is_document, number = parse_forget(" ".join(args.target))
     if is_document:
-        document, count = await app.memory.forget_document(args.scope, number)
+        document, count = await app.memory.forgetting.forget_document(args.scope, number)
         print(terminal_safe(text(language, "forget.document", doc=number, name=document.name, count=count)))
         return 0
-    memory, restored = await app.memory.forget_number(args.scope, number)
+    memory, restored = await app.memory.forgetting.forget_number(args.scope, number)
     print(terminal_safe(text(language, "forget.done", id=memory.number, text=memory.text[:80])))
     if restored:
         print(text(language, "forget.restored", ids=", ".join(f"#{m.number}" for m in restored)))

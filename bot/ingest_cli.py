@@ -90,7 +90,7 @@ async def _ingest_one(
                 media.max_scanned_pages,
                 lambda done, total: progress.update(task, completed=done, total=total),
             )
-        report = await app.memory.ingest(
+        report = await app.memory.documents.ingest(
             args.scope,
             found.path.name,
             data,

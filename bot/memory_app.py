@@ -12,7 +12,8 @@ from pathlib import Path
 from bot.embedder import build_embedder
 from bot.settings import Settings
 from core.embeddings import Embedder
-from core.memory import MemoryLimits, MemoryService
+from core.memory.service import MemoryService
+from core.memory.writer import MemoryLimits
 from core.retrieval.hybrid import Retriever, config_for
 from core.store import Store
 from core.vector_index import VectorIndexes
@@ -64,5 +65,5 @@ async def build_memory_app(settings: Settings, *, embedder: Embedder | None = No
         max_text_chars=settings.limits.max_text_chars,
         embed_batch=settings.embeddings.batch_size,
     )
-    memory = MemoryService(store, indexes, embedder, retriever, limits=limits)
+    memory = MemoryService.assemble(store, indexes, embedder, retriever, limits=limits)
     return MemoryApp(settings, store, indexes, embedder, memory)

@@ -21,7 +21,7 @@ from core.intake import Intake
 from core.llm import ChatModel
 from core.media import MediaInput
 from core.membership import Membership
-from core.memory import MemoryService
+from core.memory.service import MemoryService
 from core.models import Incoming, Reply
 from core.notifier import Notifier
 from core.policy import Decision, Policy

@@ -13,7 +13,7 @@ from core.i18n import Translator
 from core.limits import CONTEXT_MEMORIES, HISTORY_TURNS
 from core.llm.openai_chat import LLMContextExceeded
 from core.llm.pool import ModelPool, Restart, Waiting
-from core.memory import MemoryService
+from core.memory.service import MemoryService
 from core.models import Incoming, Kind, Memory, Notice
 from core.prompt import PromptBudget, build_prompt
 from core.store import Store
@@ -75,7 +75,7 @@ class Conversation:
         self._llm.cancel(incoming.chat_key, "replaced", owner=incoming.user)
         hits = [
             hit
-            for hit in await self._memory.search(
+            for hit in await self._memory.reading.search(
                 incoming.scope, question, limit=self.settings.context_memories
             )
             if hit.keyword_rank is not None or (hit.dense_score or 0.0) >= self.settings.relevance_floor

@@ -21,7 +21,7 @@ from core.training.records import (
 )
 
 if TYPE_CHECKING:
-    from core.memory import MemoryService
+    from core.memory.service import MemoryService
 
 FORMATS = ("json", "jsonl", "text")
 _EXTENSIONS = {"json": "json", "jsonl": "jsonl", "text": "txt"}

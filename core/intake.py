@@ -13,7 +13,7 @@ from core.ingestion.admission import admit, check_size
 from core.ingestion.local_files import read_local_file
 from core.ingestion.scanned_pdf import ScanReading
 from core.media import MediaInput, is_spoken, kind_of
-from core.memory import MemoryService
+from core.memory.service import MemoryService
 from core.models import Attachment, AttachmentKind, Incoming, IngestReport
 from core.text import file_display_name, shorten
 
@@ -137,7 +137,7 @@ class Intake:
                 lambda done, total: loop.call_soon_threadsafe(queue.put_nowait, ("ingest.scanning", done, total)),
             )
         task = asyncio.create_task(
-            self._memory.ingest(
+            self._memory.documents.ingest(
                 incoming.scope,
                 name,
                 data,

@@ -19,7 +19,7 @@ from core.capture.statements import classify
 from core.confirmation import Confirmations
 from core.errors import DiskFull, UserError
 from core.i18n import Translator
-from core.memory import MemoryService
+from core.memory.service import MemoryService
 from core.models import Incoming, Kind, Memory, Reply
 from core.store.chats import ChatSettingsStore
 from core.text import shorten, states
@@ -148,7 +148,7 @@ class CaptureService:
             metadata = {"interaction": interaction_id} if interaction_id is not None else {}
             if incoming.display_name:
                 metadata["by"] = incoming.display_name
-            memory, _ = await self._memory.remember_said(incoming.scope, text, author=incoming.user, metadata=metadata)
+            memory, _ = await self._memory.teaching.remember_said(incoming.scope, text, author=incoming.user, metadata=metadata)
             return memory
         except DiskFull:
             raise
@@ -163,8 +163,8 @@ class CaptureService:
     # --- teach ------------------------------------------------------------------------------------
 
     async def _teach(self, incoming: Incoming, text: str, lang: str) -> Said:
-        memory = await self._memory.teach(incoming.scope, text, author=incoming.user)
-        older = await self._memory.link_newer(incoming.scope, memory)
+        memory = await self._memory.teaching.teach(incoming.scope, text, author=incoming.user)
+        older = await self._memory.teaching.link_newer(incoming.scope, memory)
         lines = [self._say(incoming, lang, "teach.done", id=memory.number)]
         if older:
             lines.append(self._say(incoming, lang, "capture.updates", ids=_numbers(older)))
@@ -173,7 +173,7 @@ class CaptureService:
     # --- correct ----------------------------------------------------------------------------------
 
     async def _replace(self, incoming: Incoming, old: Memory, right: str, lang: str) -> Said:
-        result = await self._memory.correct(incoming.scope, old.text, right, author=incoming.user, target=old.number)
+        result = await self._memory.corrections.correct(incoming.scope, old.text, right, author=incoming.user, target=old.number)
         return Said(
             self._say(
                 incoming, lang, "capture.replaced", new=result.correction.number, old=old.number, text=shorten(old.text, 80)
@@ -204,14 +204,14 @@ class CaptureService:
     async def _update(self, incoming: Incoming, right: str, lang: str) -> Said:
         """"En fait / finalement RIGHT": replace the one memory clearly on its subject; otherwise keep RIGHT
         as a new fact ranked ahead of the memories it may update, and ask before replacing any of them."""
-        scored = await self._memory.neighbours(incoming.scope, right)
-        threshold = self._memory.subject.threshold(self._memory.embedder_name)
+        scored = await self._memory.subjects.neighbours(incoming.scope, right)
+        threshold = self._memory.subjects.threshold
         best, second = [*scored, (None, 0.0), (None, 0.0)][:2]
         log.debug("correction %r: best %.2f, second %.2f (threshold %.2f)", right, best[1], second[1], threshold)
-        if best[0] is not None and best[1] >= threshold and best[1] - second[1] >= self._memory.subject.near_best:
+        if best[0] is not None and best[1] >= threshold and best[1] - second[1] >= self._memory.subjects.policy.near_best:
             return await self._replace(incoming, best[0], right, lang)
-        maybe = [m for m, s in scored if s >= threshold - self._memory.subject.unsure][:LISTED]
-        memory = await self._memory.teach(incoming.scope, right, author=incoming.user)
+        maybe = [m for m, s in scored if s >= threshold - self._memory.subjects.policy.unsure][:LISTED]
+        memory = await self._memory.teaching.teach(incoming.scope, right, author=incoming.user)
         if not maybe:
             return Said(self._say(incoming, lang, "capture.new_fact", id=memory.number))
         await self._memory.store.links.link_updates([m.id for m in maybe], memory.id)
@@ -222,7 +222,7 @@ class CaptureService:
                 self.confirmations.ask(incoming.chat_key, incoming.user, chosen, choices=choices, on_no=kept)
                 return Said(self._say(incoming, lang, "capture.which_number"))
             old = next(m for m in maybe if number is None or m.number == number)
-            await self._memory.replace(incoming.scope, old, memory)
+            await self._memory.corrections.replace(incoming.scope, old, memory)
             return Said(self._say(incoming, lang, "capture.replaced", new=memory.number, old=old.number, text=shorten(old.text, 80)))
 
         async def kept() -> Said:
@@ -235,7 +235,7 @@ class CaptureService:
     async def _not_but(self, incoming: Incoming, phrasing: Phrasing, lang: str) -> Said:
         """"Non, c'est RIGHT, pas WRONG": the memory saying WRONG, with RIGHT in its place."""
         wrong, right = phrasing.wrong, phrasing.text
-        found, _ = await self._memory.remember(incoming.scope, wrong, limit=20)
+        found, _ = await self._memory.reading.remember(incoming.scope, wrong, limit=20)
         stating = [m for m in found if m.kind is not Kind.DOCUMENT and states(m.text, wrong)]
         if not stating:
             return Said(self._say(incoming, lang, "capture.nothing_to_correct", wrong=wrong))
@@ -246,7 +246,7 @@ class CaptureService:
 
     async def _arrow(self, incoming: Incoming, phrasing: Phrasing, lang: str) -> Said:
         """"Correction : WRONG → RIGHT": the same as `correct WRONG | RIGHT`."""
-        result = await self._memory.correct(incoming.scope, phrasing.wrong, phrasing.text, author=incoming.user)
+        result = await self._memory.corrections.correct(incoming.scope, phrasing.wrong, phrasing.text, author=incoming.user)
         lines = [self._say(incoming, lang, "correct.done", id=result.correction.number)]
         if result.superseded:
             lines.append(self._say(incoming, lang, "correct.superseded", ids=_listed(result.superseded)))
@@ -264,7 +264,7 @@ class CaptureService:
 
     async def _forget_about(self, incoming: Incoming, subject: str, lang: str) -> Said:
         """List what is remembered about `subject` and forget it only once the user says so."""
-        found, _ = await self._memory.remember(incoming.scope, subject, limit=20)
+        found, _ = await self._memory.reading.remember(incoming.scope, subject, limit=20)
         candidates = [m for m in found if m.kind is not Kind.DOCUMENT][:LISTED]
         if not candidates:
             return Said(self._say(incoming, lang, "capture.forget_none", subject=subject))
@@ -274,7 +274,7 @@ class CaptureService:
             gone = []
             for memory in chosen:
                 try:
-                    await self._memory.forget_number(incoming.scope, memory.number)
+                    await self._memory.forgetting.forget_number(incoming.scope, memory.number)
                     gone.append(memory)
                 except UserError:  # forgotten meanwhile
                     continue

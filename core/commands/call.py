@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from core.disk import DiskWatch
     from core.llm import ChatModel
     from core.membership import Membership
-    from core.memory import MemoryService
+    from core.memory.service import MemoryService
 
 Exporter = Callable[[str, str], Awaitable[OutgoingFile]]
 

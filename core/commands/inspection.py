@@ -38,7 +38,7 @@ async def why(call: Call) -> Reply:
 async def status(call: Call) -> Reply:
     """Counts, sizes, the embedder and whether the model answers."""
     services, incoming = call.services, call.incoming
-    state = await services.memory.status(incoming.scope)
+    state = await services.memory.reading.status(incoming.scope)
     model = await services.conversation.model_for(incoming.chat_key)
     reachable = await services.llm.is_reachable()
     counts = sorted(state.stats.by_kind.items())

@@ -25,7 +25,7 @@ async def teach(call: Call) -> Reply:
     """Store a fact at teaching importance and give its number."""
     if not call.args.strip():
         raise BadInput(key="teach.empty")
-    memory = await call.services.memory.teach(call.incoming.scope, call.args, author=call.incoming.user)
+    memory = await call.services.memory.teaching.teach(call.incoming.scope, call.args, author=call.incoming.user)
     return Reply(text=call.say("teach.done", id=memory.number))
 
 
@@ -43,7 +43,7 @@ async def correct(call: Call) -> Reply:
     """Store RIGHT as a correction and say which memories it replaced or now accompanies."""
     wrong, right = parse_correction(call.args)
     incoming = call.incoming
-    result = await call.services.memory.correct(
+    result = await call.services.memory.corrections.correct(
         incoming.scope, wrong, right, author=incoming.user, target=correction_target(wrong)
     )
     lines = [call.say("correct.done", id=result.correction.number)]
@@ -75,7 +75,7 @@ async def remember(call: Call) -> Reply:
     """One page of the memories (those matching the query, when one is given)."""
     query, page = parse_page(call.args)
     offset = (page - 1) * PAGE_SIZE
-    memories, total = await call.services.memory.remember(
+    memories, total = await call.services.memory.reading.remember(
         call.incoming.scope, query or None, offset=offset, limit=PAGE_SIZE
     )
     if not memories:
@@ -114,9 +114,9 @@ async def forget(call: Call) -> Reply:
     is_document, number = parse_forget(call.args)
     memory = call.services.memory
     if is_document:
-        document, count = await memory.forget_document(call.incoming.scope, number)
+        document, count = await memory.forgetting.forget_document(call.incoming.scope, number)
         return Reply(text=call.say("forget.document", doc=number, name=document.name, count=count))
-    forgotten, restored = await memory.forget_number(call.incoming.scope, number)
+    forgotten, restored = await memory.forgetting.forget_number(call.incoming.scope, number)
     lines = [call.say("forget.done", id=forgotten.number, text=shorten(forgotten.text))]
     if restored:
         lines.append(call.say("forget.restored", ids=", ".join(f"#{m.number}" for m in restored)))

@@ -132,7 +132,7 @@ async def test_slash_ingest_with_an_attachment_reports_progress_and_stores_the_d
     await settled(discord_server, lambda: discord_server.for_interaction(token), "✅ notes.txt")
     assert "notes.txt" in discord_server.downloads
     assert discord_server.for_interaction(token)[0].edits >= 2, "progress shown by editing the response"
-    hits = await app.memory.search(group_scope("discord", "guild", discord_server.guild_id), "boat Mistral")
+    hits = await app.memory.reading.search(group_scope("discord", "guild", discord_server.guild_id), "boat Mistral")
     assert any("Mistral" in h.memory.text for h in hits)
 
 
@@ -142,9 +142,9 @@ async def test_dm_attachment_is_ingested_into_the_personal_scope(discord_server,
     await discord_server.push_message(ALICE, "", guild=False, attachments=[file])
     dm = 700 + 1
     await settled(discord_server, lambda: discord_server.in_channel(dm), "✅ diary.md")
-    mine = await app.memory.search(user_scope("discord", 1), "cat Pixel")
+    mine = await app.memory.reading.search(user_scope("discord", 1), "cat Pixel")
     assert any("Pixel" in h.memory.text for h in mine)
-    guild = await app.memory.search(group_scope("discord", "guild", discord_server.guild_id), "cat Pixel")
+    guild = await app.memory.reading.search(group_scope("discord", "guild", discord_server.guild_id), "cat Pixel")
     assert not guild
 
 
@@ -194,11 +194,11 @@ async def test_per_channel_scope_setting_uses_the_channel_scope(discord_server, 
         await settled(discord_server, lambda: discord_server.for_interaction(token), "#")
     finally:
         await adapter.stop()
-    hits = await app.memory.search(
+    hits = await app.memory.reading.search(
         group_scope("discord", "channel", discord_server.channel_id), "deploys Friday"
     )
     assert any("Friday" in h.memory.text for h in hits)
-    assert not await app.memory.search(
+    assert not await app.memory.reading.search(
         group_scope("discord", "guild", discord_server.guild_id), "deploys Friday"
     )
 
@@ -218,7 +218,7 @@ async def test_guild_scope_is_shared_while_dm_scopes_stay_private(discord_server
     await discord_server.wait_for(lambda: any(s.content for s in discord_server.for_interaction(t4)))
     assert all("4417" not in s.content for s in discord_server.for_interaction(t4))
     assert all("9:30" not in s.content for s in discord_server.for_interaction(t4))
-    alice = await app.memory.search(user_scope("discord", 1), "locker code")
+    alice = await app.memory.reading.search(user_scope("discord", 1), "locker code")
     assert any("4417" in h.memory.text for h in alice)
 
 

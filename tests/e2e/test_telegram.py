@@ -455,7 +455,7 @@ async def test_a_french_voice_note_is_transcribed_shown_and_asked(telegram, fake
     from bench.phone_media import speak
 
     _adapter, app = bot
-    await app.memory.teach(user_scope("telegram", OWNER), "La clé de la voiture est accrochée près de la porte.")
+    await app.memory.teaching.teach(user_scope("telegram", OWNER), "La clé de la voiture est accrochée près de la porte.")
     note = speak("Où est la clé de la voiture ?", "fr")
     telegram.push_message(voice=_voice(telegram, "v1", note), language_code="fr")
     reply = await answer_in(telegram, OWNER, "You said:", timeout=120)
@@ -655,7 +655,7 @@ async def test_a_spoken_forget_waits_for_a_yes(telegram, bot):
 
     _adapter, app = bot
     scope = user_scope("telegram", OWNER)
-    await app.memory.teach(scope, "The old address was 12 Baker Street.")
+    await app.memory.teaching.teach(scope, "The old address was 12 Baker Street.")
     note = speak("Forget. Number one.", "en")
     telegram.push_message(voice=_voice(telegram, "v4", note))
     asked = await answer_in(telegram, OWNER, "🎤", timeout=120)

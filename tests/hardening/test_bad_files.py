@@ -41,11 +41,11 @@ def corpus_dir(corpus, tmp_path_factory) -> Path:
 
 async def _probe_found(app, scope: str, probe: str) -> bool:
     """Whether keyword search finds a memory holding `probe`, and dense search finds that memory by its text."""
-    keyword = [h.memory for h in await app.memory.search(scope, probe, limit=50, mode="keyword")]
+    keyword = [h.memory for h in await app.memory.reading.search(scope, probe, limit=50, mode="keyword")]
     holding = [memory for memory in keyword if probe in memory.text]
     if not holding:
         return False
-    dense = await app.memory.search(scope, holding[0].text, limit=5, mode="dense")
+    dense = await app.memory.reading.search(scope, holding[0].text, limit=5, mode="dense")
     return holding[0].id in [hit.memory.id for hit in dense]
 
 

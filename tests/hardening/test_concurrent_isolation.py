@@ -72,7 +72,7 @@ class ScopeWorkload:
         if self.rng.random() < 0.2:
             reads.append(self._export())
         results = await asyncio.gather(
-            *(self._checked(self.app.memory.teach(self.scope, f)) for f in facts), *reads
+            *(self._checked(self.app.memory.teaching.teach(self.scope, f)) for f in facts), *reads
         )
         for memory in results[: len(facts)]:
             assert memory.scope == self.scope
@@ -81,12 +81,12 @@ class ScopeWorkload:
 
     async def _search(self, mode: str = "hybrid") -> None:
         query = f"{self.tag} " + " ".join(self.rng.sample(self._words, 3))
-        for hit in await self._checked(self.app.memory.search(self.scope, query, limit=20, mode=mode)):
+        for hit in await self._checked(self.app.memory.reading.search(self.scope, query, limit=20, mode=mode)):
             assert hit.memory.scope == self.scope and not _leaks(hit.memory.text, self.scope)
             assert all(c.scope == self.scope for c in hit.corrected_by)
 
     async def _remember(self) -> None:
-        memories, _ = await self._checked(self.app.memory.remember(self.scope, limit=50))
+        memories, _ = await self._checked(self.app.memory.reading.remember(self.scope, limit=50))
         assert all(m.scope == self.scope and not _leaks(m.text, self.scope) for m in memories)
 
     async def _talk(self) -> None:
@@ -111,7 +111,7 @@ class ScopeWorkload:
             return
         wrong_id = self.rng.choice(live)
         right = self._fact("right")
-        result = await self._checked(self.app.memory.correct(self.scope, self.model.live[wrong_id], right))
+        result = await self._checked(self.app.memory.corrections.correct(self.scope, self.model.live[wrong_id], right))
         assert result.correction.scope == self.scope
         assert [m.id for m in result.superseded] == [wrong_id], (
             "only the stated fact of this scope is replaced"
@@ -124,12 +124,12 @@ class ScopeWorkload:
         live = [i for i in self.model.teachings if i in self.model.live]
         if live:
             victim = self.rng.choice(live)
-            memory, restored = await self._checked(self.app.memory.forget(self.scope, victim))
+            memory, restored = await self._checked(self.app.memory.forgetting.forget(self.scope, victim))
             assert memory.scope == self.scope and restored == []
             del self.model.live[victim]
         for foreign in self.rng.sample(foreign_ids, min(3, len(foreign_ids))):
             with pytest.raises(UnknownMemory):  # another scope's id is unknown here, whatever it is
-                await self._checked(self.app.memory.forget(self.scope, foreign))
+                await self._checked(self.app.memory.forgetting.forget(self.scope, foreign))
 
     async def ingest(self) -> None:
         """The same new document sent twice at once: stored once, the other reported as known."""
@@ -137,7 +137,7 @@ class ScopeWorkload:
         name = f"notes{self._serial}.txt"
         body = " ".join(f"{self._fact('doc')}" for _ in range(self.rng.choice([1, 8, 30])))
         first, second = await asyncio.gather(
-            *(self._checked(self.app.memory.ingest(self.scope, name, body.encode())) for _ in range(2))
+            *(self._checked(self.app.memory.documents.ingest(self.scope, name, body.encode())) for _ in range(2))
         )
         stored = first if first.duplicate_of is None else second
         assert (first.duplicate_of is None) != (second.duplicate_of is None), (
@@ -189,7 +189,7 @@ async def test_thousands_of_concurrent_operations_never_cross_scopes(make_app, f
         assert stats.documents == len(workload.model.documents)
         exported = json.loads((await export_scope(app.memory, scope, "json")).data)
         assert not _leaks(json.dumps(exported), scope)
-        hits = await app.memory.search(scope, workload.tag, limit=10_000, mode="keyword")
+        hits = await app.memory.reading.search(scope, workload.tag, limit=10_000, mode="keyword")
         assert {h.memory.id for h in hits} <= set(workload.model.live)
         vectors = await app.indexes.search(
             scope, (await app.store.embeddings.vectors_of([min(workload.model.live)]))[0], k=10**6

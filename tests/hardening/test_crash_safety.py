@@ -104,14 +104,14 @@ async def _check_after_restart(
                 indexed |= {i for i, _ in await app.indexes.search(scope, vector, k=1)}
             assert indexed == live, f"FAISS and SQLite disagree in {scope}"
         for (scope, number), probe in documents.items():
-            hits = await app.memory.search(scope, probe, limit=5, mode="keyword")
+            hits = await app.memory.reading.search(scope, probe, limit=5, mode="keyword")
             holder = next((h.memory for h in hits if probe in h.memory.text), None)
             document = await app.store.documents.document_by_number(scope, number)
             assert holder is not None and document is not None, (
                 f"acknowledged document {scope} #{number} lost"
             )
             assert holder.document_id == document.id
-            dense = await app.memory.search(scope, holder.text, limit=5, mode="dense")
+            dense = await app.memory.reading.search(scope, holder.text, limit=5, mode="dense")
             assert holder.id in [h.memory.id for h in dense]
         for number, probe in taught.items():
             memory_id = await app.store.memories.id_of_number(TEACH_SCOPE, number)
@@ -123,8 +123,8 @@ async def _check_after_restart(
             ):  # replaced by a later correction: kept for audit, not retrieved
                 assert await app.store.memories.get_memory(TEACH_SCOPE, memory.superseded_by)
                 continue
-            keyword = await app.memory.search(TEACH_SCOPE, probe, limit=10, mode="keyword")
-            dense = await app.memory.search(TEACH_SCOPE, memory.text, limit=10, mode="dense")
+            keyword = await app.memory.reading.search(TEACH_SCOPE, probe, limit=10, mode="keyword")
+            dense = await app.memory.reading.search(TEACH_SCOPE, memory.text, limit=10, mode="dense")
             assert memory_id in [h.memory.id for h in keyword] and memory_id in [h.memory.id for h in dense]
     finally:
         await app.close()

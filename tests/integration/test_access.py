@@ -9,7 +9,7 @@ async def test_unknown_user_is_told_their_id_and_nothing_reaches_memory(make_app
         app, command="teach", args="sneaky", scope="telegram:user:5", user="5", platform="telegram"
     )
     assert "telegram:5" in text and "/start" in text
-    assert (await app.memory.status("telegram:user:5")).stats.live == 0
+    assert (await app.memory.reading.status("telegram:user:5")).stats.live == 0
 
 
 async def test_pairing_code_makes_the_first_user_owner_once(make_app):

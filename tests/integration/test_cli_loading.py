@@ -49,7 +49,7 @@ async def seeded(make_app, tmp_path) -> tuple[Path, list[int]]:
     data_dir = tmp_path / "data"
     app = await make_app(embedder="minilm", data_dir=data_dir)
     ids = [
-        (await app.memory.teach(CONSOLE_SCOPE, text)).number
+        (await app.memory.teaching.teach(CONSOLE_SCOPE, text)).number
         for text in ("The roof was replaced in 2019.", "Clara was born in 1990.", "The boiler is in the cellar.")
     ]
     await app.close()

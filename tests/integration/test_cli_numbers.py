@@ -60,7 +60,7 @@ def chat_listing(app, scope: str = CONSOLE_SCOPE, platform: str = "console"):
 def test_the_issue_reproduction_cli_numbers_are_the_chats(workdir, capsys):
     async def teach(app):
         await say(app, command="teach", args="The boat is blue")
-        await app.memory.teach(OTHER, "The tent is orange")  # a Telegram user's memory, written in between
+        await app.memory.teaching.teach(OTHER, "The tent is orange")  # a Telegram user's memory, written in between
         await say(app, command="teach", args="The car is red")
         await say(app, command="teach", args="The bike is green")
         return await chat_listing(app)
@@ -106,7 +106,7 @@ def test_cli_documents_use_the_chats_doc_numbers(workdir, capsys):
 
     async def other_chat_first(app):
         # Another chat's document takes row 1 (and its chunk memory row 1).
-        return await app.memory.ingest(OTHER, "tent.txt", (workdir / "tent.txt").read_bytes())
+        return await app.memory.documents.ingest(OTHER, "tent.txt", (workdir / "tent.txt").read_bytes())
 
     assert in_chat(other_chat_first).document_number == 1
     assert main(["ingest", str(workdir / "boat.txt")]) == 0
@@ -139,7 +139,7 @@ def test_cli_documents_use_the_chats_doc_numbers(workdir, capsys):
 
 def test_export_json_numbers_are_the_chats(workdir, capsys):
     async def teach(app):
-        await app.memory.teach(OTHER, "The tent is orange")
+        await app.memory.teaching.teach(OTHER, "The tent is orange")
         await say(app, command="teach", args="The boat is blue")
 
     in_chat(teach)
@@ -153,8 +153,8 @@ async def group_app(make_app):
     app = await make_app(allowed_users=["telegram:1", "telegram:2"])
     group = "telegram:chat:-5"
     for text in ("The gate code is 1234", "The wifi is on the fridge", "The bins go out on Monday"):
-        await app.memory.teach(OTHER, f"(another chat) {text}")  # row ids run ahead of the group's numbers
-        await app.memory.teach(group, text)
+        await app.memory.teaching.teach(OTHER, f"(another chat) {text}")  # row ids run ahead of the group's numbers
+        await app.memory.teaching.teach(group, text)
     return app, group
 
 
@@ -179,8 +179,8 @@ async def test_two_forgets_of_one_number_at_once_say_already_forgotten(group_app
 
 async def test_two_forgets_of_one_document_at_once_say_already_forgotten(group_app):
     app, group = group_app
-    await app.memory.ingest(OTHER, "other.txt", b"Another chat's document.")
-    report = await app.memory.ingest(group, "keys.txt", b"The spare keys are with the neighbour.")
+    await app.memory.documents.ingest(OTHER, "other.txt", b"Another chat's document.")
+    report = await app.memory.documents.ingest(group, "keys.txt", b"The spare keys are with the neighbour.")
     assert report.document_number == 1 and report.document_id == 2
     texts = await two_at_once(app, group, "doc 1")
     assert texts[0].startswith("Document 1 is already forgotten"), texts
@@ -195,7 +195,7 @@ async def test_a_race_between_lookup_and_delete_names_the_typed_number(group_app
 
     async def lookup_then_lose_the_race(scope: str, number: int) -> int | None:
         found = await looked_up(scope, number)
-        await app.memory.forget(scope, found)  # the other tap's delete lands in between
+        await app.memory.forgetting.forget(scope, found)  # the other tap's delete lands in between
         return found
 
     memories.id_of_number = lookup_then_lose_the_race

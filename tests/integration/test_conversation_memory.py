@@ -84,7 +84,7 @@ async def test_finalement_replaces_the_plan_it_updates_and_says_which(make_app):
     (old,) = await live(app)
     _, answer = await handle(app, "finalement le rdv chez le dentiste est jeudi à 10h")
     assert f"remplace le n°\u00a0{old.number}" in answer
-    hits = await app.memory.search(SCOPE, "c'est quand le dentiste", limit=5)
+    hits = await app.memory.reading.search(SCOPE, "c'est quand le dentiste", limit=5)
     assert hits[0].memory.text == "Le rdv chez le dentiste est jeudi à 10h"
     assert all(h.memory.id != old.id for h in hits)
 
@@ -102,7 +102,7 @@ async def test_a_statement_that_updates_an_older_one_ranks_first_and_both_are_ke
     await handle(app, "ma soeur Nadia vient dîner samedi avec ses deux enfants")
     await handle(app, "Nadia vient finalement dimanche midi, pas samedi")
     older, newer = await live(app)
-    hits = await app.memory.search(SCOPE, "Quand vient Nadia ?", limit=5)
+    hits = await app.memory.reading.search(SCOPE, "Quand vient Nadia ?", limit=5)
     assert [h.memory.id for h in hits[:2]] == [newer.id, older.id]
     await say(app, "Quand vient Nadia ?")
     system = fake_ollama.chat_requests[-1]["messages"][0]["content"]

@@ -40,7 +40,7 @@ async def test_a_full_database_refuses_writes_clearly_and_changes_nothing(make_a
     app = await make_app()
     await say(app, command="teach", args="The gate code is 4321.")
     await cap_database(app)
-    before = await app.memory.remember(CONSOLE_SCOPE)
+    before = await app.memory.reading.remember(CONSOLE_SCOPE)
     long_text = "The attic holds the winter tyres, the old cot and three boxes of letters. " * 60
     for sent in (
         {"command": "teach", "args": long_text},
@@ -50,8 +50,8 @@ async def test_a_full_database_refuses_writes_clearly_and_changes_nothing(make_a
         reply = await say(app, **sent)
         assert reply.startswith("💾 " + REFUSED_EN), (sent, reply)
     with pytest.raises(DiskFull):
-        await app.memory.teach(CONSOLE_SCOPE, long_text)
-    assert await app.memory.remember(CONSOLE_SCOPE) == before
+        await app.memory.teaching.teach(CONSOLE_SCOPE, long_text)
+    assert await app.memory.reading.remember(CONSOLE_SCOPE) == before
     assert app.store.database.full_since is not None
     answer = await say(app, "What is the gate code?")
     assert answer.startswith("You said: What is the gate code?"), "questions are answered while writes fail"
@@ -67,18 +67,18 @@ async def test_a_full_database_refuses_writes_clearly_and_changes_nothing(make_a
 async def test_an_index_cache_that_cannot_be_saved_stays_in_memory_and_is_saved_later(make_app, tmp_path, caplog):
     app = await make_app(data_dir=tmp_path / "data")
     directory = tmp_path / "data" / "indexes"
-    await app.memory.teach(CONSOLE_SCOPE, "The spare key is under the blue pot.")
+    await app.memory.teaching.teach(CONSOLE_SCOPE, "The spare key is under the blue pot.")
     shutil.rmtree(directory)
     directory.write_text("not a directory: every index file write fails")  # a disk that refuses the cache
     caplog.set_level(logging.WARNING, logger="core.index_files")
     for text in ("The boiler was serviced in May.", "The bins go out on Tuesday."):
-        await app.memory.teach(CONSOLE_SCOPE, text)
+        await app.memory.teaching.teach(CONSOLE_SCOPE, text)
         await app.indexes.flush()
     assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1, "logged once"
     assert app.indexes.files.save_failing
-    hits = await app.memory.search(CONSOLE_SCOPE, "where is the spare key", mode="dense")
+    hits = await app.memory.reading.search(CONSOLE_SCOPE, "where is the spare key", mode="dense")
     assert hits and "blue pot" in hits[0].memory.text, "the unsaved index still answers"
-    assert "serviced in May" in (await app.memory.search(CONSOLE_SCOPE, "boiler serviced", mode="dense"))[0].memory.text
+    assert "serviced in May" in (await app.memory.reading.search(CONSOLE_SCOPE, "boiler serviced", mode="dense"))[0].memory.text
 
     directory.unlink()
     directory.mkdir()

@@ -23,11 +23,11 @@ GUIDE = {
 
 
 async def _fill(app) -> None:
-    await app.memory.teach(SCOPE, "The wifi password is tulip42.", tags=["home", "wifi"])
-    await app.memory.teach(SCOPE, "The dentist is on Monday.")
-    await app.memory.correct(SCOPE, "The dentist is on Monday.", "The dentist is on Thursday.")
-    await app.memory.ingest(SCOPE, "guide.json", json.dumps(GUIDE).encode())
-    await app.memory.ingest(SCOPE, "notes.md", b"Our street is quiet. " * 40)
+    await app.memory.teaching.teach(SCOPE, "The wifi password is tulip42.", tags=["home", "wifi"])
+    await app.memory.teaching.teach(SCOPE, "The dentist is on Monday.")
+    await app.memory.corrections.correct(SCOPE, "The dentist is on Monday.", "The dentist is on Thursday.")
+    await app.memory.documents.ingest(SCOPE, "guide.json", json.dumps(GUIDE).encode())
+    await app.memory.documents.ingest(SCOPE, "notes.md", b"Our street is quiet. " * 40)
     await app.store.interactions.log_interaction(
         SCOPE, "console:chat:local", "console:local", "Hello?", "Hi, how can I help?", [], "llama3.2", 10.0
     )
@@ -47,7 +47,7 @@ async def test_json_export_ingested_into_a_fresh_scope_gives_the_same_memories(m
     app = await make_app()
     await _fill(app)
     first = await export_scope(app.memory, SCOPE, "json")
-    report = await app.memory.ingest(OTHER, first.name, first.data)
+    report = await app.memory.documents.ingest(OTHER, first.name, first.data)
     second = await export_scope(app.memory, OTHER, "json")
 
     assert report.count == len(await app.store.memories.all_memories(SCOPE))
@@ -93,7 +93,7 @@ async def test_text_export_uses_the_human_assistant_format(make_app):
 async def test_export_command_in_a_chat_returns_a_file_of_that_scope_only(make_app):
     app = await make_app()
     await _fill(app)
-    await app.memory.teach(OTHER, "A secret of another scope.")
+    await app.memory.teaching.teach(OTHER, "A secret of another scope.")
     reply = await app.assistant.handle(
         Incoming("console", "local", SCOPE, "console:chat:local", command="export", args="jsonl")
     )

@@ -23,7 +23,7 @@ def _assert_clean(text: str, url: str, caplog) -> None:
 async def _app(make_app, **overrides):
     overrides["ollama"] = {"timeout": TIMEOUT, **overrides.get("ollama", {})}
     app = await make_app(**overrides)
-    await app.memory.teach(SCOPE, "The gate code is 2580.")
+    await app.memory.teaching.teach(SCOPE, "The gate code is 2580.")
     return app
 
 

@@ -26,9 +26,9 @@ def _args(*extra: str):
 
 
 async def _teach(app) -> None:
-    await app.memory.teach(SCOPE, "The wifi password is tulip42.")
-    await app.memory.teach(SCOPE, "The dentist is on Monday.")
-    await app.memory.correct(SCOPE, "The dentist is on Monday.", "The dentist is on Thursday.")
+    await app.memory.teaching.teach(SCOPE, "The wifi password is tulip42.")
+    await app.memory.teaching.teach(SCOPE, "The dentist is on Monday.")
+    await app.memory.corrections.correct(SCOPE, "The dentist is on Monday.", "The dentist is on Thursday.")
 
 
 async def test_finetune_creates_a_model_the_chat_can_switch_to(make_app, fake_ollama, capsys):
@@ -95,7 +95,7 @@ async def test_another_refusal_names_the_model_and_leaves_the_servers_words_to_t
 async def test_seed_messages_are_only_what_people_stated(make_app, fake_ollama):
     app = await make_app()
     await _teach(app)
-    await app.memory.ingest(
+    await app.memory.documents.ingest(
         SCOPE, "qa.csv", b"question,answer,importance\nWhere is the ladder?,In the shed.,0.8\n"
     )
     await app.store.interactions.log_interaction(
@@ -110,9 +110,9 @@ async def test_seed_messages_are_only_what_people_stated(make_app, fake_ollama):
 
 async def test_a_french_memory_gets_french_questions_and_a_french_persona(make_app, fake_ollama):
     app = await make_app(language="fr")
-    await app.memory.teach(SCOPE, "Ma sœur Clara habite à Lyon depuis deux ans.")
-    await app.memory.teach(SCOPE, "Le code du portail est 2580.")
-    await app.memory.correct(SCOPE, "La réunion est lundi.", "La réunion est jeudi.")
+    await app.memory.teaching.teach(SCOPE, "Ma sœur Clara habite à Lyon depuis deux ans.")
+    await app.memory.teaching.teach(SCOPE, "Le code du portail est 2580.")
+    await app.memory.corrections.correct(SCOPE, "La réunion est lundi.", "La réunion est jeudi.")
     assert await cmd_finetune(app, _args("--name", "moi")) == 0
     request = fake_ollama.create_requests[-1]
     questions = [m["content"] for m in request["messages"] if m["role"] == "user"]
@@ -148,7 +148,7 @@ async def test_lora_trains_saves_a_working_adapter_and_references_its_blobs(make
     app = await make_app()
     await _teach(app)
     for i in range(6):
-        await app.memory.teach(SCOPE, f"The locker number {i} is {i * 7}.")
+        await app.memory.teaching.teach(SCOPE, f"The locker number {i} is {i * 7}.")
     pairs = await training_material(app.memory, SCOPE)
     records = chat_records(pairs)
     base_dir = build_random_llama(

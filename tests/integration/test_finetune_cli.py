@@ -25,8 +25,8 @@ async def data_dir(tmp_path) -> Path:
     """A data directory whose console scope holds a few taught facts."""
     settings = Settings(_env_file=None, data_dir=tmp_path / "data", language="en")
     app = await build_app(settings, embedder=HashingEmbedder())
-    await app.memory.teach(SCOPE, "The wifi password is tulip42.")
-    await app.memory.teach(SCOPE, "The dentist is on Thursday.")
+    await app.memory.teaching.teach(SCOPE, "The wifi password is tulip42.")
+    await app.memory.teaching.teach(SCOPE, "The dentist is on Thursday.")
     await app.close()
     return tmp_path / "data"
 

@@ -47,12 +47,12 @@ async def test_uploads_and_teachings_at_once_embed_one_batch_at_a_time_and_all_l
     app = await make_app(embedder=embedder)
     scopes = [f"telegram:user:{i}" for i in range(3)]
     reports, *_ = await asyncio.gather(
-        asyncio.gather(*(app.memory.ingest(s, f"notes{i}.txt", _document(i)) for i, s in enumerate(scopes))),
-        *(app.memory.teach(s, f"The boat of {s} is blue.") for s in scopes),
+        asyncio.gather(*(app.memory.documents.ingest(s, f"notes{i}.txt", _document(i)) for i, s in enumerate(scopes))),
+        *(app.memory.teaching.teach(s, f"The boat of {s} is blue.") for s in scopes),
     )
     assert embedder.batches > 6 and embedder.most_at_once == 1
     assert len(embedder.workers) == 1  # one worker thread: one malloc arena, one batch's activations
     for report, scope in zip(reports, scopes, strict=True):
         assert report.memory_ids and (await app.store.stats(scope)).live == report.count + 1
-    hits = await app.memory.search(scopes[1], "shed key number 1042", mode="keyword")
+    hits = await app.memory.reading.search(scopes[1], "shed key number 1042", mode="keyword")
     assert "1042" in hits[0].memory.text and hits[0].memory.scope == scopes[1]

@@ -53,7 +53,7 @@ async def test_an_openai_compatible_servers_failures_reach_the_user_plainly(make
         for name, value in switch.items():
             setattr(server, name, value)
         app = await make_app(ollama={"servers": [f"openai {server.url}/v1"], "model": "smol"})
-        await app.memory.teach("console:user:local", "The gate code is 2580.")
+        await app.memory.teaching.teach("console:user:local", "The gate code is 2580.")
         text = await say(app, "What is the gate code?")
         assert expected in text
 
@@ -61,7 +61,7 @@ async def test_an_openai_compatible_servers_failures_reach_the_user_plainly(make
 async def test_a_model_the_vllm_server_does_not_serve_is_named_and_memory_still_answers(make_app):
     async with FakeOpenAIServer(ANSWER, models=["smol"], flavour="vllm") as server:
         app = await make_app(ollama={"servers": [f"openai {server.url}"], "model": "llama3.2"})
-        await app.memory.teach("console:user:local", "The gate code is 2580.")
+        await app.memory.teaching.teach("console:user:local", "The gate code is 2580.")
         text = await say(app, "What is the gate code?")
         assert "llama3.2" in text and "2580" in text
         assert server.requests == []  # known missing from /v1/models: never asked
@@ -72,7 +72,7 @@ async def test_a_server_with_a_smaller_context_than_said_is_asked_again_with_a_p
     async with FakeOpenAIServer(ANSWER, models=["smol"], n_ctx=700, flavour=flavour) as server:
         app = await make_app(ollama={"servers": [f"openai {server.url}"], "model": "smol", "num_ctx": 4096})
         for i in range(12):
-            await app.memory.teach("console:user:local", f"Gate fact {i}: " + "the gate code is 2580 " * 12)
+            await app.memory.teaching.teach("console:user:local", f"Gate fact {i}: " + "the gate code is 2580 " * 12)
         text = await say(app, "What is the gate code?")
         assert text == ANSWER
         assert len(server.requests) == 2  # refused once with the real limit in the message, then fitted

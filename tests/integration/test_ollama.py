@@ -40,7 +40,7 @@ async def test_mid_stream_error_keeps_the_partial_answer_and_says_so(make_app, f
 
 async def test_without_ollama_talk_answers_from_memory(make_app):
     app = await make_app(ollama_host=f"http://127.0.0.1:{closed_port()}", language="fr")
-    await app.memory.teach("console:user:local", "Le code du portail est 2580.")
+    await app.memory.teaching.teach("console:user:local", "Le code du portail est 2580.")
     text = await say(app, "Quel est le code du portail ?")
     assert "le modèle de langage ne répond pas" in text and "2580" in text
 

@@ -173,7 +173,7 @@ async def test_souvenir_answers_through_the_pool_and_fits_a_prompt_the_server_re
     served = await start()
     app = await make_app(ollama=_pool_settings([served], num_ctx=8192), language=language)
     for i in range(30):
-        await app.memory.teach("console:user:local", f"Garden fact {i}: the blue gate opens at {i} o'clock, " * 4)
+        await app.memory.teaching.teach("console:user:local", f"Garden fact {i}: the blue gate opens at {i} o'clock, " * 4)
     question = "When does the blue gate open? " + "Please answer about the garden gate. " * 400
     answer = await _ask(app, question)
     offline = {"en": "language model", "fr": "modèle de langage"}[language]
@@ -192,7 +192,7 @@ async def test_a_prompt_that_never_fits_tells_the_user_plainly(start, make_app, 
     served = await start()
     persona = "You are Souvenir. Always be kind, precise and brief. " * 400  # an admin's mistake: 4,000+ tokens
     app = await make_app(ollama=_pool_settings([served]), language=language, persona=persona)
-    await app.memory.teach("console:user:local", "The blue gate code is 2580.")
+    await app.memory.teaching.teach("console:user:local", "The blue gate code is 2580.")
     answer = await _ask(app, "What is the blue gate code?")
     assert told in answer and "2580" in answer  # the refusal named, and the memories shown instead
     assert "Traceback" not in answer and "context_length_exceeded" not in answer

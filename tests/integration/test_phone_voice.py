@@ -36,7 +36,7 @@ def voice_note(data: bytes, *, language: str | None = None, duration: float | No
 
 async def test_a_french_voice_question_is_shown_and_its_words_reach_the_prompt(make_app, fake_ollama):
     app = await make_app(language="fr")
-    await app.memory.teach(SCOPE, "La clé de la voiture est accrochée près de la porte d'entrée.")
+    await app.memory.teaching.teach(SCOPE, "La clé de la voiture est accrochée près de la porte d'entrée.")
     note = speak("Où est la clé de la voiture ?", "fr")
     reply = await (await app.assistant.handle(voice_note(note, language="fr"))).final_text()
     heard, answer = reply.split("\n\n", 1)
@@ -51,7 +51,7 @@ async def test_a_french_voice_question_is_shown_and_its_words_reach_the_prompt(m
 
 async def test_an_english_voice_question_is_answered_from_memory(make_app, fake_ollama):
     app = await make_app(embedder="minilm")
-    await app.memory.teach(SCOPE, "Alice's new flat is in Lisbon, near the river.")
+    await app.memory.teaching.teach(SCOPE, "Alice's new flat is in Lisbon, near the river.")
     note = speak("Where does my sister Alice live now? Is it Lisbon?", "en")
     reply = await (await app.assistant.handle(voice_note(note, language="en"))).final_text()
     assert reply.startswith("🎤 ") and "lisbon" in reply.split("\n\n", 1)[0].lower(), reply
@@ -106,8 +106,8 @@ async def test_silence_is_reported_in_words_that_fit_audio(make_app):
 
 async def test_a_spoken_forget_runs_only_after_a_yes_and_a_no_cancels_it(make_app):
     app = await make_app()
-    first = await app.memory.teach(SCOPE, "The old address was 12 Baker Street.")
-    await app.memory.teach(SCOPE, "The new address is 3 Rose Lane.")
+    first = await app.memory.teaching.teach(SCOPE, "The old address was 12 Baker Street.")
+    await app.memory.teaching.teach(SCOPE, "The new address is 3 Rose Lane.")
     note = speak("Forget. Number one.", "en")
     asked = await (await app.assistant.handle(voice_note(note, language="en"))).final_text()
     heard, question = asked.split("\n\n", 1)
@@ -127,7 +127,7 @@ async def test_a_spoken_forget_runs_only_after_a_yes_and_a_no_cancels_it(make_ap
 
 async def test_a_looping_transcript_is_shown_and_never_obeyed(make_app):
     app = await make_app()
-    await app.memory.teach(SCOPE, "La réunion des copropriétaires est le 12 mars.")
+    await app.memory.teaching.teach(SCOPE, "La réunion des copropriétaires est le 12 mars.")
     app.assistant.media.transcriber = ScriptedTranscriber("oublie, oublie, oublie, oublie, oublie,")
     reply = await (await app.assistant.handle(voice_note(b"OggS", language="fr"))).final_text()
     assert reply.startswith("🎤 oublie, oublie") and "Rien n’a été fait" in reply, reply

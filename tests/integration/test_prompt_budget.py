@@ -21,9 +21,9 @@ def _long_answer(messages: list[dict]) -> str:
 
 async def _teach(app, notes: int, repeat: int) -> None:
     for i in range(notes):
-        await app.memory.teach(SCOPE, f"Garden note {i}: " + FILLER * repeat)
+        await app.memory.teaching.teach(SCOPE, f"Garden note {i}: " + FILLER * repeat)
     for fact in TOP_FACTS:
-        await app.memory.teach(SCOPE, fact)
+        await app.memory.teaching.teach(SCOPE, fact)
 
 
 def _assert_nothing_cut_and_top_facts_seen(fake_ollama) -> None:

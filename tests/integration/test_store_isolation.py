@@ -33,19 +33,19 @@ async def test_a_read_during_an_ingestion_does_not_see_its_uncommitted_rows(make
         await index_keywords(db, scope, rows)
 
     monkeypatch.setattr(core.store.memories, "index_keywords", paused)
-    ingest = asyncio.create_task(app.memory.ingest(SCOPE, "lease.txt", LEASE.encode()))
+    ingest = asyncio.create_task(app.memory.documents.ingest(SCOPE, "lease.txt", LEASE.encode()))
     await asyncio.wait_for(written.wait(), 30)
 
     assert await app.store.memories.count_live(SCOPE) == 0
     assert await app.store.documents.list_documents(SCOPE) == []
-    assert (await app.memory.remember(SCOPE))[1] == 0
-    assert await app.memory.search(SCOPE, "rent rises", mode="keyword") == []
+    assert (await app.memory.reading.remember(SCOPE))[1] == 0
+    assert await app.memory.reading.search(SCOPE, "rent rises", mode="keyword") == []
 
     release.set()
     report = await ingest
     assert report.count > 10
     assert await app.store.memories.count_live(SCOPE) == report.count
-    assert await app.memory.search(SCOPE, "rent rises", mode="keyword")
+    assert await app.memory.reading.search(SCOPE, "rent rises", mode="keyword")
 
 
 async def test_a_failed_ingestion_was_never_visible_and_leaves_nothing(make_app, monkeypatch):
@@ -58,7 +58,7 @@ async def test_a_failed_ingestion_was_never_visible_and_leaves_nothing(make_app,
 
     monkeypatch.setattr(core.store.memories, "index_keywords", failing)
     with pytest.raises(RuntimeError):
-        await app.memory.ingest(SCOPE, "lease.txt", LEASE.encode())
+        await app.memory.documents.ingest(SCOPE, "lease.txt", LEASE.encode())
     assert seen == [0]
     assert await app.store.memories.count_live(SCOPE) == 0
     assert await app.store.documents.list_documents(SCOPE) == []
@@ -122,8 +122,8 @@ async def test_turns_of_a_direct_chat_do_not_reach_the_group_it_becomes(make_app
 async def test_keyword_search_never_returns_another_scopes_memory_even_from_a_stray_index_row(make_app):
     app = await make_app()
     mine, theirs = "telegram:user:1", "telegram:user:2"
-    await app.memory.teach(mine, "The boat is moored in Brest.")
-    secret = await app.memory.teach(theirs, "The safe combination is 7713.")
+    await app.memory.teaching.teach(mine, "The boat is moored in Brest.")
+    secret = await app.memory.teaching.teach(theirs, "The safe combination is 7713.")
     # A keyword-index row of the other scope carrying this scope's mark (as a corrupt index could).
     async with app.store.database.transaction() as db:
         await db.execute(
@@ -132,15 +132,15 @@ async def test_keyword_search_never_returns_another_scopes_memory_even_from_a_st
     stray = await app.store.keywords.search(mine, keyword_match(mine, "safe combination"), 10)
     assert secret.id in [hit.id for hit in stray]  # the index itself now answers with the stray row
     for mode in ("keyword", "hybrid"):
-        hits = await app.memory.search(mine, "safe combination", mode=mode)
+        hits = await app.memory.reading.search(mine, "safe combination", mode=mode)
         assert secret.id not in [h.memory.id for h in hits]
 
 
 async def test_the_keyword_index_reads_one_scopes_rows_only(make_app):
     app = await make_app()
     mine, theirs = "telegram:user:1", "telegram:group:-100"
-    ours = await app.memory.teach(mine, "The boat is moored in Brest.")
-    others = [await app.memory.teach(theirs, f"The boat number {n} is moored in Brest.") for n in range(5)]
+    ours = await app.memory.teaching.teach(mine, "The boat is moored in Brest.")
+    others = [await app.memory.teaching.teach(theirs, f"The boat number {n} is moored in Brest.") for n in range(5)]
     hits = await app.store.keywords.search(mine, keyword_match(mine, "boat Brest"), 10)
     assert [hit.id for hit in hits] == [ours.id]
     hits = await app.store.keywords.search(theirs, keyword_match(theirs, "boat Brest"), 10)
