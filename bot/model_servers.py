@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from bot.settings import Settings
 from core.llm import ChatModel
-from core.llm.pool import ModelPool, ModelServer
+from core.llm.pool import ModelPool
+from core.llm.servers import ModelServer
 
 KINDS = ("ollama", "openai")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +13,7 @@ from core.llm.base import ChatMessage, answers
 if TYPE_CHECKING:  # the client (ollama, httpx) loads on first use: commands that never ask the LLM skip it
     import ollama
 
+log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_CONTEXT = 4096
 
@@ -91,8 +92,16 @@ class OllamaChatModel:
                     return
         finally:
             producer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await producer
+            await self._reader_ended(producer)
+
+    async def _reader_ended(self, producer: asyncio.Task) -> None:
+        """Wait for the cancelled stream reader; a failure it could not queue is logged, not lost."""
+        from core.llm.ollama_errors import safe_host
+
+        await asyncio.wait({producer})
+        if not producer.cancelled() and producer.exception() is not None:
+            error = producer.exception()
+            log.warning("reading the answer from %s failed (%s)", safe_host(self.host), type(error).__name__)
 
     async def _produce(
         self, model: str, messages: list[ChatMessage], options: dict, queue: asyncio.Queue

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from core.errors import LLMFailed, LLMOutOfMemory, LLMUnavailable, ModelMissing, UserError
-from core.llm.base import ChatMessage, ChatModel, answers
-from core.llm.ollama_errors import safe_host
+from core.llm.base import ChatMessage, answers
 from core.llm.queue import FairQueue, QueueView, Ticket
+from core.llm.servers import MODELS_TTL_SECONDS, RECHECK_SECONDS, ModelServer, ServerHealth, ServerView
 
 log = logging.getLogger(__name__)
-RECHECK_SECONDS = 30.0
-MODELS_TTL_SECONDS = 60.0
 NOTICE_AFTER_SECONDS = 0.5  # a question granted sooner shows no place at all
 NOTICE_EVERY_SECONDS = 2.0  # each update is a message edit: dearer than the wait it reports
 
@@ -31,48 +28,6 @@ class Waiting:
 @dataclass(frozen=True)
 class Restart:
     """A server failed mid-answer and another one starts the answer again: forget the text so far."""
-
-
-@dataclass(eq=False)
-class ModelServer:
-    """One model server, how many requests it serves at once, and what Souvenir knows of its health."""
-
-    backend: ChatModel
-    parallel: int = 1
-    busy: int = 0
-    down_until: float = 0.0
-    models: set[str] | None = None
-    models_at: float = float("-inf")
-    served: int = 0
-    failures: int = 0
-    last_error: str = ""
-
-    @property
-    def name(self) -> str:
-        """The server's address without credentials."""
-        return safe_host(self.backend.host)
-
-    def up(self, now: float) -> bool:
-        """Whether requests may go to it (a failed server is tried again once its pause is over)."""
-        return now >= self.down_until
-
-    def has(self, model: str) -> bool:
-        """Whether it has `model` installed (unknown before its list was read: assumed yes)."""
-        if self.models is None:
-            return True
-        base = model.removesuffix(":latest")
-        return model in self.models or base in self.models or f"{base}:latest" in self.models
-
-
-@dataclass
-class ServerView:
-    """One server as admins' status shows it."""
-
-    name: str
-    busy: int
-    parallel: int
-    up: bool
-    served: int
 
 
 @dataclass
@@ -105,21 +60,20 @@ class ModelPool:
         if not servers:
             raise ValueError("at least one model server is needed")
         self.servers = servers
-        self._recheck = recheck
-        self._models_ttl = models_ttl
         self._notice_after = notice_after
         self._notice_every = notice_every
         self._clock = clock
         self._queue: FairQueue[ModelServer] = FairQueue(self._place, clock)
-        self._refreshing: asyncio.Lock | None = None
-        self._background: asyncio.Task | None = None
+        self._health = ServerHealth(
+            servers, recheck=recheck, models_ttl=models_ttl, clock=clock, on_read=self._queue.dispatch
+        )
 
     @property
     def host(self) -> str:
         """The servers' addresses, for messages and logs."""
         return ", ".join(s.name for s in self.servers)
 
-    # --- placement and health -----------------------------------------------------------------
+    # --- placement -----------------------------------------------------------------------------
 
     def _place(self, ticket: Ticket[ModelServer]) -> ModelServer | None:
         """The least loaded server with a free slot that has the model and has not failed this request.
@@ -138,64 +92,11 @@ class ModelPool:
         server.busy += 1
         return server
 
-    def _mark_down(self, server: ModelServer, error: BaseException) -> None:
-        """Pause a failing server: requests go to the others until `recheck` seconds have passed."""
-        server.failures += 1
-        server.last_error = type(error).__name__
-        server.down_until = self._clock() + self._recheck
-        server.models_at = float("-inf")  # read its models again when it is back
-        if len(self.servers) > 1:
-            log.warning(
-                "model server %s failed (%s); the others take its requests for %g s",
-                server.name,
-                server.last_error,
-                self._recheck,
-            )
-
-    def _any_up(self) -> bool:
-        now = self._clock()
-        return any(s.up(now) for s in self.servers)
-
-    async def refresh(self, *, force: bool = False) -> None:
-        """Read the model lists that are old, and probe paused servers whose pause is over.
-
-        A list never read is awaited; one merely old is read in the background, so a server that
-        hangs on it never holds questions back.
-        """
-        now = self._clock()
-        due = [s for s in self.servers if force or (s.up(now) and now - s.models_at >= self._models_ttl)]
-        if not due:
-            return
-        if force or any(s.models is None for s in due):
-            await self._read_all(due, force)
-        elif self._background is None or self._background.done():
-            self._background = asyncio.create_task(self._read_all(due, force))
-
-    async def _read_all(self, due: list[ModelServer], force: bool) -> None:
-        if self._refreshing is None:
-            self._refreshing = asyncio.Lock()
-        async with self._refreshing:
-            now = self._clock()
-            due = [s for s in due if force or now - s.models_at >= self._models_ttl]
-            await asyncio.gather(*(self._read_models(s) for s in due))
-        self._queue.dispatch()
-
-    async def _read_models(self, server: ModelServer) -> None:
-        try:
-            names = await server.backend.list_models()
-        except UserError as error:
-            if server.up(self._clock()):
-                self._mark_down(server, error)
-            return
-        server.models = set(names)
-        server.models_at = self._clock()
-        server.down_until = 0.0
-
     # --- the ChatModel interface ----------------------------------------------------------------
 
     async def context_window(self, model: str) -> int:
         """The smallest context among the servers that may take `model` (a request can go to any)."""
-        await self.refresh()
+        await self._health.refresh()
         self._check_placeable(model, set())
         now = self._clock()
         candidates = [s for s in self.servers if s.has(model)]
@@ -209,7 +110,7 @@ class ModelPool:
                     server.models.discard(model)
                 error = missing
             except LLMUnavailable as failure:
-                self._mark_down(server, failure)
+                self._health.mark_down(server, failure)
                 error = failure
         if not windows:
             raise error
@@ -227,7 +128,7 @@ class ModelPool:
 
     async def list_models(self) -> list[str]:
         """The models installed on at least one server that answers."""
-        await self.refresh(force=True)
+        await self._health.refresh(force=True)
         now = self._clock()
         live = [s for s in self.servers if s.up(now) and s.models is not None]
         if not live:
@@ -249,7 +150,7 @@ class ModelPool:
         request goes to another server that has the model, ahead of the queue (Restart if words
         were already sent). Raises QueueCancelled when cancelled while waiting.
         """
-        await self.refresh()
+        await self._health.refresh()
         tried: set[ModelServer] = set()
         sent = False
         while True:
@@ -295,7 +196,7 @@ class ModelPool:
                 if not _server_fault(error):
                     raise
                 if not isinstance(error, LLMOutOfMemory):
-                    self._mark_down(server, error)
+                    self._health.mark_down(server, error)
                 failure = error
             finally:
                 self._release(server)
@@ -331,14 +232,16 @@ class ModelPool:
         return PoolView(self._queue.view(), servers)
 
     async def close(self) -> None:
-        """Close the servers' clients."""
-        if self._background is not None:
-            self._background.cancel()
+        """Close the servers' clients (one that fails to close is logged and the others are closed)."""
+        self._health.stop()
         for server in self.servers:
             closing = getattr(server.backend, "close", None)
-            if closing is not None:
-                with contextlib.suppress(Exception):
-                    await closing()
+            if closing is None:
+                continue
+            try:
+                await closing()
+            except Exception as error:  # the process is stopping: say so, and close the next one
+                log.warning("closing the client of model server %s failed (%s)", server.name, type(error).__name__)
 
 
 def _server_fault(error: LLMUnavailable) -> bool:

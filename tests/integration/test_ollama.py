@@ -74,3 +74,14 @@ async def test_recent_turns_are_in_the_prompt_until_reset(make_app, fake_ollama)
     await say(app, "What is my name?")
     contents = [m["content"] for m in fake_ollama.chat_requests[-1]["messages"]]
     assert "My name is Inès." not in contents
+
+
+async def test_a_reader_failure_the_error_mapping_does_not_know_is_logged_not_swallowed(fake_ollama, caplog):
+    class Broken(OllamaChatModel):
+        async def _produce(self, model, messages, options, queue):
+            raise RuntimeError("a bug while reading the stream")
+
+    with pytest.raises(LLMUnavailable):  # the asker hears the model went silent, as before
+        [p async for p in Broken(fake_ollama.url, timeout=0.3).stream("llama3.2", [ChatMessage("user", "hi")])]
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "core.llm.ollama_chat"]
+    assert "RuntimeError" in line and fake_ollama.url in line

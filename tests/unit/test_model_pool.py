@@ -9,7 +9,8 @@ import pytest
 from core.errors import LLMUnavailable, ModelMissing
 from core.llm.base import ChatMessage
 from core.llm.fake import ScriptedChatModel
-from core.llm.pool import ModelPool, ModelServer, Restart, Waiting
+from core.llm.pool import ModelPool, Restart, Waiting
+from core.llm.servers import ModelServer
 
 ASK = [ChatMessage("user", "hello")]
 
@@ -91,3 +92,28 @@ async def test_a_model_list_that_hangs_never_holds_questions_back():
     events = await asyncio.wait_for(_answer(pool), 5)
     assert [e for e in events if not isinstance(e, Waiting)] == ["answer"]
     await pool.close()
+
+
+class Closing(Flaky):
+    """A server client that records its closing, or fails it with its address (credentials included)."""
+
+    def __init__(self, reply: str, fails: bool = False) -> None:
+        super().__init__(reply)
+        self.host = "http://admin:s3cret@box1:11434"
+        self.fails = fails
+        self.closed = False
+
+    async def close(self):
+        if self.fails:
+            raise OSError(f"{self.host}: connection reset")
+        self.closed = True
+
+
+async def test_a_client_that_fails_to_close_is_logged_without_credentials_and_the_next_one_still_closes(caplog):
+    broken, fine = Closing("a", fails=True), Closing("b")
+    pool = ModelPool([ModelServer(broken, 1), ModelServer(fine, 1)])
+    await pool.close()
+    assert fine.closed
+    (line,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "box1:11434" in line and "OSError" in line
+    assert "s3cret" not in line and "admin" not in line
