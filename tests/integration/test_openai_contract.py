@@ -184,8 +184,8 @@ async def test_souvenir_answers_through_the_pool_and_fits_a_prompt_the_server_re
 @pytest.mark.parametrize(
     ("language", "told"),
     [
-        ("en", "do not fit the model's context on its server"),
-        ("fr", "dépassent le contexte du modèle sur son serveur"),
+        ("en", "too small a context for this question, even shortened; tell whoever runs Souvenir"),
+        ("fr", "un contexte trop petit pour cette question, même raccourcie\u202f; prévenez la personne qui gère Souvenir"),
     ],
 )
 async def test_a_prompt_that_never_fits_tells_the_user_plainly(start, make_app, language, told):

@@ -36,7 +36,7 @@ EN: dict[str, str] = {
     "error.image_too_large": "❌ {name}: the image is too large ({pixels} {pixels:pixel|pixels}; the limit is {limit}). Nothing was stored; send a smaller photo.",
     "error.corrupt_file_audio": "❌ {name}: this is not a sound file I can play. Nothing was done.",
     "error.corrupt_file_no_sound": "❌ {name}: there is no sound in it. Nothing was done.",
-    "error.llm_context": "The question and its memories do not fit the model's context on its server; try a shorter question.",
+    "error.llm_context": "The model's server has too small a context for this question, even shortened; tell whoever runs Souvenir.",
 }
 
 FR: dict[str, str] = {
@@ -75,5 +75,5 @@ FR: dict[str, str] = {
     "error.image_too_large": "❌ {name} : l’image est trop grande ({pixels} {pixels:pixel|pixels} ; la limite est de {limit}). Rien n’a été enregistré ; envoyez une photo plus petite.",
     "error.corrupt_file_audio": "❌ {name} : ce n’est pas un fichier son que je sais lire. Rien n’a été fait.",
     "error.corrupt_file_no_sound": "❌ {name} : il n’y a aucun son dedans. Rien n’a été fait.",
-    "error.llm_context": "La question et ses souvenirs dépassent le contexte du modèle sur son serveur ; essayez une question plus courte.",
+    "error.llm_context": "Le serveur du modèle a un contexte trop petit pour cette question, même raccourcie ; prévenez la personne qui gère Souvenir.",
 }
