@@ -57,6 +57,7 @@ def build_backend(spec: ServerSpec, settings: Settings) -> ChatModel:
             timeout=ollama.timeout,
             options={"temperature": ollama.temperature},
             max_context=ollama.num_ctx,
+            answer_tokens=ollama.answer_tokens,
         )
     from core.llm.ollama_chat import OllamaChatModel
 

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from core.errors import DiskFull, LLMUnavailable, ModelMissing, UserError
+from core.errors import DiskFull, LLMEmptyAnswer, LLMUnavailable, ModelMissing, UserError
 from core.i18n import Translator
 from core.limits import CONTEXT_MEMORIES, HISTORY_TURNS
 from core.llm.openai_chat import LLMContextExceeded
@@ -111,6 +111,8 @@ class Conversation:
                     # The server's context is smaller than it said: it told how small; fit the prompt to it once.
                     if attempt or text:
                         raise
+            if not text.strip():
+                raise LLMEmptyAnswer()  # a model that stops at once: without this, the user would get silence
         except (LLMUnavailable, ModelMissing) as error:
             log.warning("model %s did not answer: %s %s", model, error.key, error.params)
             detail = self._t(lang, error.key, **error.params)

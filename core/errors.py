@@ -110,6 +110,12 @@ class LLMCut(LLMUnavailable):
     key = "error.llm_cut"
 
 
+class LLMEmptyAnswer(LLMUnavailable):
+    """The model finished without a word (small models do): nothing to show but memories."""
+
+    key = "error.llm_empty"
+
+
 class ModelMissing(UserError):
     """Ollama is reachable but the model is not pulled."""
 

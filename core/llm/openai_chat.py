@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from core.errors import LLMBadReply, LLMCut, LLMFailed, LLMTimeout, LLMUnavailable, ModelMissing, UserError
 from core.llm.base import ChatMessage, answers
 from core.llm.ollama_errors import safe_host
+from core.llm.tokens import message_tokens
 
 if TYPE_CHECKING:
     import httpx
@@ -41,6 +42,7 @@ class OpenAIChatModel:
 
     `timeout` is the longest silence tolerated, as for Ollama. The context is `max_context` unless the
     server's model list says less (vLLM's `max_model_len`) or a refusal names the real one (llama.cpp).
+    An answer stops at `answer_tokens` (without a cap, llama.cpp lets a rambling model fill its context).
     """
 
     def __init__(
@@ -51,10 +53,12 @@ class OpenAIChatModel:
         timeout: float = DEFAULT_TIMEOUT,
         options: dict | None = None,
         max_context: int = 4096,
+        answer_tokens: int | None = None,
     ) -> None:
         self.host = api_base(url)
         self.timeout = timeout
         self.max_context = max_context
+        self.answer_tokens = answer_tokens
         self._api_key = api_key
         self._options = options or {}
         self._windows: dict[str, int] = {}
@@ -64,13 +68,16 @@ class OpenAIChatModel:
     def client(self) -> httpx.AsyncClient:
         """The HTTP client, created on first use (the key goes in a header, never in a log)."""
         if self._client is None:
-            import httpx
-
-            headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
-            self._client = httpx.AsyncClient(
-                base_url=self.host, headers=headers, timeout=httpx.Timeout(self.timeout), trust_env=False
-            )
+            self._client = self._new_client()
         return self._client
+
+    def _new_client(self) -> httpx.AsyncClient:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        return httpx.AsyncClient(
+            base_url=self.host, headers=headers, timeout=httpx.Timeout(self.timeout), trust_env=False
+        )
 
     async def close(self) -> None:
         """Close the connections."""
@@ -143,6 +150,13 @@ class OpenAIChatModel:
             self._windows[model] = min(self.max_context, size)
         return self._windows[model]
 
+    def _answer_cap(self, model: str, messages: list[ChatMessage]) -> dict[str, int]:
+        """`max_tokens`: `answer_tokens`, or less where the prompt leaves less of the context (vLLM refuses more)."""
+        if not self.answer_tokens:
+            return {}
+        room = self._windows.get(model, self.max_context) - sum(message_tokens(m.content) for m in messages)
+        return {"max_tokens": max(1, min(self.answer_tokens, room))}
+
     async def stream(self, model: str, messages: list[ChatMessage]) -> AsyncIterator[str]:
         """Text deltas of the answer; a mapped user error when it fails, before or during the answer."""
         import httpx
@@ -151,16 +165,18 @@ class OpenAIChatModel:
             "model": model,
             "messages": [{"role": m.role, "content": m.content} for m in messages],
             "stream": True,
+            **self._answer_cap(model, messages),
             **self._options,
         }
         try:
             async with self.client.stream("POST", "/chat/completions", json=body) as response:
                 if response.status_code != 200:
                     raise self._refusal(response.status_code, await response.aread(), model)
-                finished = False
+                finished = events = False
                 async for line in response.aiter_lines():
                     if not line.startswith("data:"):
                         continue  # blank separators, `: keep-alive` comments, `event:` names
+                    events = True
                     payload = line[5:].strip()
                     if payload == "[DONE]":
                         return
@@ -174,12 +190,24 @@ class OpenAIChatModel:
                         if content:
                             yield content
                         finished = finished or bool(choice.get("finish_reason"))
+                if not events:
+                    raise await self._unstreamed_refusal(body, model)
                 if not finished:
                     raise self._fail(LLMCut(), "the stream ended without [DONE]", model)
         except UserError:
             raise
         except (httpx.HTTPError, json.JSONDecodeError, TimeoutError) as error:
             raise self._mapped(error, model) from error
+
+    async def _unstreamed_refusal(self, body: dict[str, Any], model: str) -> UserError:
+        """Why a stream was empty: llama-cpp-python refuses a streamed prompt over its context with an
+        empty 200 stream, and says why only unstreamed; asked once more so, for one token at most, on a
+        new connection (the server drops the one it failed on, perhaps not yet seen closed here)."""
+        async with self._new_client() as client:
+            response = await client.post("/chat/completions", json={**body, "stream": False, "max_tokens": 1})
+        if response.status_code != 200:
+            return self._refusal(response.status_code, response.content, model)
+        return self._fail(LLMCut(), "an empty event stream (the same request unstreamed was answered)", model)
 
     async def _models(self) -> list[dict]:
         import httpx

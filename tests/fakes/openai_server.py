@@ -3,10 +3,14 @@
 What it mirrors (docs/scaling.md, /work/shared/notes/openai-compatible.md): `GET /v1/models` as a list
 object; `POST /v1/chat/completions` streaming Server-Sent Events (`data: {json}` and a blank line per
 chunk, a first delta with the role only, content deltas, `finish_reason` on the last chunk, then
-`data: [DONE]`) or one `chat.completion`; a prompt longer than the context refused with HTTP 400 and
-an error object (code `context_length_exceeded`, "maximum context length is N tokens"); a malformed
-body → 500 with an error object; an unknown path → 404 `{"detail":"Not Found"}`. `flavour="llama.cpp"`
-answers any model name with its one model (as llama-cpp-python does); `flavour="vllm"` refuses an
+`data: [DONE]`; an empty answer has no content chunk at all) or one `chat.completion`; a prompt
+longer than the context refused with HTTP 400 and an error object (code `context_length_exceeded`,
+"maximum context length is N tokens"), except a streamed one on llama.cpp (below); a malformed body
+→ 500 with an error object; an unknown path → 404 `{"detail":"Not Found"}`. Checked against the
+real llama-cpp-python 0.3.36 by tests/integration/test_openai_contract.py. `flavour="llama.cpp"`
+answers any model name with its one model (as llama-cpp-python does) and refuses a *streamed*
+prompt over its context with HTTP 200 and an empty event stream (the 400 comes only unstreamed);
+`flavour="vllm"` refuses an
 unknown one with 404 `{"object":"error","message":"The model `x` does not exist.",...}` and reports
 `max_model_len` in its model list; `flavour="llama-server"` (llama.cpp's own C++ server) refuses a
 long prompt with its `exceed_context_size_error` body (the limit in `n_ctx`) and lists the model's
@@ -153,12 +157,18 @@ class FakeOpenAIServer:
             message = f"request ({prompt} tokens) exceeds the available context size ({self.n_ctx} tokens), try increasing it"
             error = {"code": 400, "message": message, "type": "exceed_context_size_error", "n_prompt_tokens": prompt, "n_ctx": self.n_ctx}
             return web.json_response({"error": error}, status=400)
+        if prompt > self.n_ctx and self.flavour == "llama.cpp" and body.get("stream"):
+            # llama-cpp-python 0.3.36 fails inside its event stream: headers sent, no event, no [DONE].
+            response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8"})
+            await response.prepare(request)
+            await response.write_eof()
+            return response
         if prompt > self.n_ctx:
             return _error(
                 400,
                 f"This model's maximum context length is {self.n_ctx} tokens. However, you requested "
-                f"{prompt} tokens ({prompt} in the messages, 0 in the completion). Please reduce the length "
-                "of the messages or completion.",
+                f"{prompt} tokens ({prompt} in the messages, {body.get('max_tokens')} in the completion). "
+                "Please reduce the length of the messages or completion.",
                 "invalid_request_error",
                 param="messages",
                 code="context_length_exceeded",
@@ -176,7 +186,7 @@ class FakeOpenAIServer:
                     "usage": {"prompt_tokens": prompt, "completion_tokens": count_tokens(text), "total_tokens": prompt + count_tokens(text)},
                 }
             )
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store"})
         await response.prepare(request)
 
         async def event(delta: dict, finish: str | None = None) -> None:
@@ -185,12 +195,12 @@ class FakeOpenAIServer:
                 "object": "chat.completion.chunk",
                 "created": int(time.time()),
                 "model": model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
             }
-            await response.write(f"data: {json.dumps(chunk)}\r\n\r\n".encode())
+            await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
 
         await event({"role": "assistant"})
-        words = text.split(" ")
+        words = text.split(" ") if text else []  # an empty answer: no content chunk at all
         limit = body.get("max_tokens")
         finish = "length" if isinstance(limit, int) and 0 < limit < len(words) else "stop"
         words = words[:limit] if finish == "length" else words
@@ -200,14 +210,14 @@ class FakeOpenAIServer:
                 return response
             if self.error_after_chunks is not None and n >= self.error_after_chunks:
                 error = {"error": {"message": "the engine died", "type": "InternalServerError", "code": 500}}
-                await response.write(f"data: {json.dumps(error)}\r\n\r\n".encode())
+                await response.write(f"data: {json.dumps(error)}\n\n".encode())
                 await response.write_eof()
                 return response
             await event({"content": word if n == 0 else " " + word})
             if self.chunk_delay:
                 await asyncio.sleep(self.chunk_delay)
         await event({}, finish)
-        await response.write(b"data: [DONE]\r\n\r\n")
+        await response.write(b"data: [DONE]\n\n")
         await response.write_eof()
         return response
 

@@ -75,7 +75,8 @@ async def test_a_server_with_a_smaller_context_than_said_is_asked_again_with_a_p
             await app.memory.teaching.teach("console:user:local", f"Gate fact {i}: " + "the gate code is 2580 " * 12)
         text = await say(app, "What is the gate code?")
         assert text == ANSWER
-        assert len(server.requests) == 2  # refused once with the real limit in the message, then fitted
+        asked = [r["stream"] for r in server.requests]  # llama.cpp says why it refused a stream only unstreamed
+        assert asked == ([True, False, True] if flavour == "llama.cpp" else [True, True])  # refused, then fitted
 
 
 async def test_requests_go_only_to_servers_that_have_the_model(make_app):
@@ -133,3 +134,26 @@ async def test_the_single_host_setting_of_earlier_versions_still_works(make_app,
     app = await make_app()  # SOUVENIR_OLLAMA__HOST only
     assert [s.name for s in app.llm.servers] == [fake_ollama.url]
     assert await say(app, "What is the gate code?") == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("language", "told"),
+    [
+        ("en", "The language model gave an empty answer; try asking in other words."),
+        ("fr", "Le modèle de langage a donné une réponse vide\u202f; reformulez votre question."),
+    ],
+)
+async def test_an_empty_answer_from_the_model_is_said_and_memory_answers_instead(make_app, language, told):
+    async with FakeOpenAIServer("", models=["smol"]) as server:  # small models stop at once, often
+        app = await make_app(ollama={"servers": [f"openai {server.url}"], "model": "smol"}, language=language)
+        await app.memory.teach("console:user:local", "The gate code is 2580.")
+        text = await say(app, "What is the gate code?")
+        assert told in text and "2580" in text  # not silence
+
+
+async def test_an_answer_stops_at_the_answer_budget_however_much_the_model_rambles(make_app):
+    rambling = " ".join(["blah"] * 500)
+    async with FakeOpenAIServer(rambling, models=["smol"]) as server:
+        app = await make_app(ollama={"servers": [f"openai {server.url}"], "model": "smol", "answer_tokens": 100})
+        assert await say(app, "Tell me everything.") == " ".join(["blah"] * 100)
+        assert server.requests[-1]["max_tokens"] == 100
