@@ -146,7 +146,7 @@ async def test_the_single_host_setting_of_earlier_versions_still_works(make_app,
 async def test_an_empty_answer_from_the_model_is_said_and_memory_answers_instead(make_app, language, told):
     async with FakeOpenAIServer("", models=["smol"]) as server:  # small models stop at once, often
         app = await make_app(ollama={"servers": [f"openai {server.url}"], "model": "smol"}, language=language)
-        await app.memory.teach("console:user:local", "The gate code is 2580.")
+        await app.memory.teaching.teach("console:user:local", "The gate code is 2580.")
         text = await say(app, "What is the gate code?")
         assert told in text and "2580" in text  # not silence
 
