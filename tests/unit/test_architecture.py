@@ -108,3 +108,10 @@ def test_no_adapter_module_is_over_250_lines():
     sizes = {str(p): len(p.read_text(encoding="utf-8").splitlines()) for p in Path("adapters").glob("*.py")}
     assert [f"{path}: {lines} lines" for path, lines in sizes.items() if lines > 250] == []
     assert len(sizes) > 5
+
+
+def test_no_core_module_is_over_300_lines():
+    """A core module past 300 lines is doing several jobs: split it by purpose (issue 24)."""
+    sizes = {str(p): len(p.read_text(encoding="utf-8").splitlines()) for p in Path("core").rglob("*.py")}
+    assert [f"{path}: {lines} lines" for path, lines in sizes.items() if lines > 300] == []
+    assert len(sizes) > 50
