@@ -8,7 +8,7 @@ import aiosqlite
 
 from core.models import KeywordHit
 from core.store.database import Database
-from core.wording.marks import indexed_text
+from core.wording.marks import index_entry
 
 
 async def index_keywords(db: aiosqlite.Connection, scope: str, rows: Iterable[tuple[int, str, str]]) -> None:
@@ -16,7 +16,7 @@ async def index_keywords(db: aiosqlite.Connection, scope: str, rows: Iterable[tu
     await db.executemany(
         "INSERT INTO memories_fts (rowid, text, context, scope) VALUES (?,?,?,?)",
         (
-            (memory_id, indexed_text(scope, text), indexed_text(scope, title), scope)
+            (memory_id, index_entry(scope, text), index_entry(scope, title), scope)
             for memory_id, text, title in rows
         ),
     )

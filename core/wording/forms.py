@@ -1,6 +1,6 @@
 """Keyword text as French is typed on a phone: accents optional, elisions split, inflections folded.
 
-A pure function pair used on both sides of the keyword index: `index_text` for what is stored,
+A pure function pair used on both sides of the keyword index: `stored_words` for what is stored,
 `query_forms` for what a question asks. French text is reduced to Snowball stems with doubled
 letters collapsed (so `allergique`, `alergique` and `allergiques` meet); English text keeps its plain
 words for the index's own Porter stemmer. A query carries both forms of each word, so it matches a
@@ -81,7 +81,7 @@ def looks_french(tokens: list[str]) -> bool | None:
     return None if french == english == 0 else french >= english
 
 
-def index_text(text: str) -> str:
+def stored_words(text: str) -> str:
     """What the keyword index stores for `text`: French stems (function words dropped) or plain English words.
 
     A text with no function word of either language (a title, a list of names) keeps both forms.

@@ -1,6 +1,6 @@
 """Scope marks: every indexed word carries its scope's mark, and a question's MATCH expression asks for it.
 
-The store calls `indexed_text` for every row it writes to the keyword index; retrieval runs the
+The store calls `index_entry` for every row it writes to the keyword index; retrieval runs the
 MATCH expression `keyword_match` builds. Every indexed word carries its scope's mark (`bkqzrtwd` +
 `clause`), so each word's posting list holds one scope's memories only: a search reads nothing of
 other scopes, and BM25 counts a word's frequency within the scope. A mark is consonants only, which
@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from core.wording.forms import index_text, query_forms
+from core.wording.forms import query_forms, stored_words
 
 MARK_LETTERS = "bcdfghjklmnpqrstvwxz"
 MARK_LENGTH = 8
@@ -32,15 +32,15 @@ def scope_mark(scope: str) -> str:
     return "".join(letters)
 
 
-def marked(scope: str, text: str) -> str:
+def mark_words(scope: str, text: str) -> str:
     """`text`'s words (keyword text, space-separated) each behind `scope`'s mark."""
     mark = scope_mark(scope)
     return " ".join(mark + word for word in text.split())
 
 
-def indexed_text(scope: str, text: str) -> str:
+def index_entry(scope: str, text: str) -> str:
     """What the keyword index stores for `text` of `scope`: its keyword text, every word marked."""
-    return marked(scope, index_text(text))
+    return mark_words(scope, stored_words(text))
 
 
 def query_terms(text: str) -> list[str]:

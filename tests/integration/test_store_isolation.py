@@ -13,7 +13,7 @@ import pytest
 
 import core.store.memories
 from core.store.migrations.registry import MIGRATIONS
-from core.wording.marks import indexed_text, keyword_match
+from core.wording.marks import index_entry, keyword_match
 from tests.requests import request, say
 
 SCOPE = "console:user:local"
@@ -127,7 +127,7 @@ async def test_keyword_search_never_returns_another_scopes_memory_even_from_a_st
     # A keyword-index row of the other scope carrying this scope's mark (as a corrupt index could).
     async with app.store.database.transaction() as db:
         await db.execute(
-            "UPDATE memories_fts SET text = ? WHERE rowid = ?", (indexed_text(mine, secret.text), secret.id)
+            "UPDATE memories_fts SET text = ? WHERE rowid = ?", (index_entry(mine, secret.text), secret.id)
         )
     stray = await app.store.keywords.search(mine, keyword_match(mine, "safe combination"), 10)
     assert secret.id in [hit.id for hit in stray]  # the index itself now answers with the stray row

@@ -1,11 +1,11 @@
 """The keyword text of French as typed on a phone, and English left to its own stemmer."""
 
-from core.wording.forms import coverage, index_text, query_forms
+from core.wording.forms import coverage, query_forms, stored_words
 
 
 def _matches(question: str, memory: str) -> bool:
     """Whether a keyword search for `question` finds `memory` (any search form among the stored words)."""
-    stored = set(index_text(memory).split())
+    stored = set(stored_words(memory).split())
     return any(form in stored for form in query_forms(question))
 
 
@@ -25,13 +25,13 @@ def test_plurals_inflections_and_doubled_letters_fold_together():
 
 
 def test_function_words_match_nothing():
-    assert "de" not in index_text("Le code de la porte.").split()
+    assert "de" not in stored_words("Le code de la porte.").split()
     forms = query_forms("Quel est le code de la porte ?")
     assert {"code", "porte"} <= set(forms) and not {"quel", "est", "le", "de", "la"} & set(forms)
 
 
 def test_english_text_keeps_its_plain_words_for_the_porter_stemmer():
-    assert index_text("The cells divide by mitosis.") == "the cells divide by mitosis"
+    assert stored_words("The cells divide by mitosis.") == "the cells divide by mitosis"
     assert "cells" in query_forms("How do cells divide?")
 
 
