@@ -110,6 +110,12 @@ class LLMCut(LLMUnavailable):
     key = "error.llm_cut"
 
 
+class LLMKeyRefused(LLMUnavailable):
+    """The model server refused Souvenir's access key (HTTP 401/403): its setting, not the question."""
+
+    key = "error.llm_key"
+
+
 class LLMEmptyAnswer(LLMUnavailable):
     """The model finished without a word (small models do): nothing to show but memories."""
 

@@ -48,7 +48,7 @@ def model_path() -> str:
 class LlamaCppServer:
     """`python -m llama_cpp.server` on a free loopback port; `kill()` is a crash (SIGKILL), `stop()` a clean end."""
 
-    def __init__(self, log_dir: Path, *, n_ctx: int = N_CTX, alias: str = ALIAS) -> None:
+    def __init__(self, log_dir: Path, *, n_ctx: int = N_CTX, alias: str = ALIAS, api_key: str | None = None) -> None:
         self.port = closed_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.model = alias
@@ -59,6 +59,8 @@ class LlamaCppServer:
             "--model", model_path(), "--model_alias", alias,
             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(n_ctx),
         ]  # fmt: skip
+        command += ["--api_key", api_key] if api_key else []
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         with self._log.open("wb") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
 
@@ -69,7 +71,7 @@ class LlamaCppServer:
             if self._process.poll() is not None:
                 raise RuntimeError(f"llama.cpp server exited: {self.log_tail()}")
             try:
-                if httpx.get(f"{self.url}/v1/models", timeout=2.0, trust_env=False).status_code == 200:
+                if httpx.get(f"{self.url}/v1/models", headers=self._headers, timeout=2.0, trust_env=False).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -8,7 +8,16 @@ import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from core.errors import LLMBadReply, LLMCut, LLMFailed, LLMTimeout, LLMUnavailable, ModelMissing, UserError
+from core.errors import (
+    LLMBadReply,
+    LLMCut,
+    LLMFailed,
+    LLMKeyRefused,
+    LLMTimeout,
+    LLMUnavailable,
+    ModelMissing,
+    UserError,
+)
 from core.llm.base import ChatMessage, answers
 from core.llm.ollama_errors import safe_host
 from core.llm.tokens import message_tokens
@@ -116,6 +125,8 @@ class OpenAIChatModel:
             parsed = json.loads(text)
         except json.JSONDecodeError:
             parsed = None
+        if status in (401, 403):  # {"detail":"Invalid API key"} (llama-cpp-python), {"error":"Unauthorized"} (vLLM)
+            return self._fail(LLMKeyRefused(), text, model)
         if not isinstance(parsed, dict):
             return self._fail(
                 LLMBadReply() if text.lstrip().startswith("<") else LLMFailed(status=status), text, model

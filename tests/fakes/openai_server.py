@@ -14,7 +14,8 @@ prompt over its context with HTTP 200 and an empty event stream (the 400 comes o
 unknown one with 404 `{"object":"error","message":"The model `x` does not exist.",...}` and reports
 `max_model_len` in its model list; `flavour="llama-server"` (llama.cpp's own C++ server) refuses a
 long prompt with its `exceed_context_size_error` body (the limit in `n_ctx`) and lists the model's
-training context (`meta.n_ctx_train`), not the server's. With `api_key` set, a request without that bearer key gets 401.
+training context (`meta.n_ctx_train`), not the server's. With `api_key` set, a request without that bearer key gets 401 (`{"detail":"Invalid API key"}`, vLLM's
+`{"error":"Unauthorized"}`).
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ class FakeOpenAIServer:
         header = request.headers.get("Authorization", "")
         self.auth.append(header)
         if self.api_key and header != f"Bearer {self.api_key}":
-            return web.json_response({"error": "Unauthorized"}, status=401)
+            refusal = {"error": "Unauthorized"} if self.flavour == "vllm" else {"detail": "Invalid API key"}
+            return web.json_response(refusal, status=401)
         transport = request.transport
         if transport is not None:
             self._open.add(transport)

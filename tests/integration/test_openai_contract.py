@@ -46,19 +46,19 @@ class Served:
 @pytest.fixture(
     params=["stand-in", pytest.param("llama.cpp", marks=pytest.mark.skipif(REAL is not None, reason=str(REAL)))]
 )
-async def start(request, tmp_path) -> AsyncIterator[Callable[[], Awaitable[Served]]]:
-    """`await start()`: one more server of the kind under test, stopped at the end."""
+async def start(request, tmp_path) -> AsyncIterator[Callable[..., Awaitable[Served]]]:
+    """`await start(api_key=None)`: one more server of the kind under test, stopped at the end."""
     stops: list[Callable[[], Awaitable[None]]] = []
 
-    async def stand_in() -> Served:
-        fake = FakeOpenAIServer(STORY, models=[ALIAS], n_ctx=N_CTX)
+    async def stand_in(api_key: str | None = None) -> Served:
+        fake = FakeOpenAIServer(STORY, models=[ALIAS], n_ctx=N_CTX, api_key=api_key)
         fake.chunk_delay = 0.01
         await fake.__aenter__()
         stops.append(fake.stop)
         return Served(fake.url, ALIAS, fake.kill, fake)
 
-    async def real() -> Served:
-        server = LlamaCppServer(tmp_path)
+    async def real(api_key: str | None = None) -> Served:
+        server = LlamaCppServer(tmp_path, api_key=api_key)
         stops.append(lambda: asyncio.to_thread(server.stop))
         await asyncio.to_thread(server.wait_ready)
         return Served(server.url, server.model, lambda: asyncio.to_thread(server.kill))
@@ -283,3 +283,24 @@ async def test_with_two_servers_the_other_answers_when_one_is_killed_mid_answer(
     assert [s.up for s in app.llm.view().servers] == [False, True]
     again = await _ask(app, COUNTING)
     assert not _failed(again)
+
+
+@pytest.mark.parametrize(
+    ("language", "told"),
+    [
+        ("en", "The model server refused Souvenir's access key; tell whoever runs Souvenir."),
+        ("fr", "Le serveur du modèle a refusé la clé d’accès de Souvenir\u202f; prévenez la personne qui gère Souvenir."),
+    ],
+)
+async def test_a_key_the_server_refuses_is_named_and_the_right_key_is_answered(start, make_app, tmp_path, language, told):
+    served = await start(api_key="s3cret-key")
+    async with httpx.AsyncClient(timeout=30, trust_env=False) as client:
+        refused = await client.get(f"{served.url}/v1/models", headers={"Authorization": "Bearer wrong-key"})
+    assert refused.status_code == 401 and refused.json() == {"detail": "Invalid API key"}
+
+    wrong = await make_app(ollama=_pool_settings([served], api_key="wrong-key"), language=language)
+    await wrong.memory.teaching.teach("console:user:local", "The blue gate code is 2580.")
+    answer = await _ask(wrong, "What is the blue gate code?")
+    assert told in answer and "2580" in answer and "wrong-key" not in answer
+    right = await make_app(ollama=_pool_settings([served], api_key="s3cret-key"), data_dir=tmp_path / "right")
+    assert not _failed(await _ask(right, COUNTING))
