@@ -157,3 +157,14 @@ async def test_an_answer_stops_at_the_answer_budget_however_much_the_model_rambl
         app = await make_app(ollama={"servers": [f"openai {server.url}"], "model": "smol", "answer_tokens": 100})
         assert await say(app, "Tell me everything.") == " ".join(["blah"] * 100)
         assert server.requests[-1]["max_tokens"] == 100
+
+
+async def test_a_server_that_refuses_the_key_is_left_aside_and_another_answers(make_app):
+    async with FakeOpenAIServer(ANSWER, models=["smol"], api_key="its-own-key") as locked, FakeOpenAIServer(
+        ANSWER, models=["smol"]
+    ) as open_one:
+        app = await make_app(
+            ollama={"servers": [f"openai {locked.url}", f"openai {open_one.url}"], "model": "smol", "api_key": "k"}
+        )
+        assert await say(app, "What is the gate code?") == ANSWER
+        assert [s.up for s in app.llm.view().servers] == [False, True] and locked.requests == []
