@@ -12,6 +12,7 @@ import pytest
 
 from bench.beir import load
 from bench.metrics import evaluate, ndcg_at, recall_at
+from tests.llama_cpp_server import why_not as why_not_llama
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -220,3 +221,10 @@ def test_speech_benchmark_reports_each_model_against_the_shipped_default() -> No
     assert row["time_vs_baseline"] == 1.0 and baseline["english"]["notes"] == 0
     assert baseline["ten_second_note"]["busy_s"] > 0
     assert "unavailable" in figures["configs"]["small-int8"]  # the registry's small model cannot load
+
+
+@pytest.mark.skipif(why_not_llama() is not None, reason=str(why_not_llama()))
+def test_failover_on_real_llama_cpp_servers_answers_every_question() -> None:
+    figures = run_bench("capacity_llama", "--users", "3", "--questions", "1")
+    assert figures["questions"] == 3 and figures["lost"] == 0 and figures["failures_shown"] == 0
+    assert figures["answered_by_a_model"] + figures["empty_answers_of_the_model"] >= 3
