@@ -19,6 +19,7 @@ import pytest
 from core.llm.base import ChatMessage
 from core.llm.openai_chat import LLMContextExceeded, OpenAIChatModel
 from tests.fakes.openai_server import FakeOpenAIServer
+from tests.http_tap import Tap
 from tests.llama_cpp_server import ALIAS, N_CTX, LlamaCppServer, why_not
 from tests.requests import request
 
@@ -98,40 +99,10 @@ async def test_the_model_list_names_the_model_souvenir_asks_for(start):
         await backend.close()
 
 
-class _Tap(httpx.AsyncBaseTransport):
-    """An HTTP transport that keeps a copy of every byte of the answers read through it."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.raw = bytearray()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        return httpx.Response(
-            response.status_code, headers=response.headers, stream=_Copied(response, self.raw), extensions=response.extensions
-        )
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-class _Copied(httpx.AsyncByteStream):
-    def __init__(self, response: httpx.Response, into: bytearray) -> None:
-        self.response, self.into = response, into
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self.response.stream:
-            self.into.extend(chunk)
-            yield chunk
-
-    async def aclose(self) -> None:
-        await self.response.aclose()
-
-
 async def test_a_streamed_answer_is_server_sent_events_read_in_order_up_to_done(start):
     served = await start()
     backend = OpenAIChatModel(served.url, options=SHORT)
-    tap = _Tap()
+    tap = Tap()
     backend._client = httpx.AsyncClient(base_url=backend.host, transport=tap, timeout=120)
     try:
         deltas = [d async for d in backend.stream(ALIAS, [ChatMessage(**m) for m in CAPITAL])]
