@@ -62,7 +62,11 @@ def build_backend(spec: ServerSpec, settings: Settings) -> ChatModel:
     from core.llm.ollama_chat import OllamaChatModel
 
     return OllamaChatModel(
-        spec.url, timeout=ollama.timeout, options={"temperature": ollama.temperature}, max_context=ollama.num_ctx
+        spec.url,
+        timeout=ollama.timeout,
+        options={"temperature": ollama.temperature},
+        max_context=ollama.num_ctx,
+        answer_tokens=ollama.answer_tokens,
     )
 
 

@@ -33,7 +33,8 @@ class OllamaChatModel:
     """Streams chat answers from Ollama with an explicit context size, and maps every failure.
 
     `timeout` is the longest silence tolerated: before the first token (loading the model, reading
-    the prompt) and between tokens. `max_context` bounds the `num_ctx` sent with each request.
+    the prompt) and between tokens. `max_context` bounds the `num_ctx` sent with each request;
+    `answer_tokens` caps an answer (`num_predict`): Ollama's default lets a rambling model run on.
     """
 
     def __init__(
@@ -43,8 +44,10 @@ class OllamaChatModel:
         timeout: float = DEFAULT_TIMEOUT,
         options: dict | None = None,
         max_context: int = DEFAULT_MAX_CONTEXT,
+        answer_tokens: int | None = None,
     ) -> None:
         self.host = host
+        self.answer_tokens = answer_tokens
         self.timeout = timeout
         self.max_context = max_context
         self._client: ollama.AsyncClient | None = None
@@ -76,6 +79,8 @@ class OllamaChatModel:
     async def stream(self, model: str, messages: list[ChatMessage]) -> AsyncIterator[str]:
         """Text deltas of the answer; a mapped user error when it fails, before or during the answer."""
         options = {**self._options, "num_ctx": await self.context_window(model)}
+        if self.answer_tokens:
+            options["num_predict"] = self.answer_tokens
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         producer = asyncio.create_task(self._produce(model, messages, options, queue))
         try:

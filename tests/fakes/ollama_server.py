@@ -39,6 +39,15 @@ def count_tokens(text: str) -> int:
     return len(_TOKEN.findall(text))
 
 
+def capped(text: str, num_predict: int | None) -> tuple[str, str]:
+    """The answer cut at `num_predict` tokens (as the server stops generating) and its done_reason."""
+    limit = -1 if num_predict is None else int(num_predict)
+    if limit < 0 or count_tokens(text) <= limit:  # -1 (the default): no cap
+        return text, "stop"
+    starts = _token_starts(text)
+    return text[: starts[limit]] if limit else "", "length"
+
+
 def _token_starts(text: str) -> list[int]:
     return [m.start() for m in _TOKEN.finditer(text)]
 
@@ -339,9 +348,9 @@ class FakeOllama:
         num_ctx = min(num_ctx, self.spec(model).context_length)  # the server clamps to the model's
         seen = fit_to_context(body.get("messages", []), num_ctx)
         self.prompts.append(seen)
-        text = self._answer(seen.messages)
+        text, reason = capped(self._answer(seen.messages), (body.get("options") or {}).get("num_predict"))
         if not body.get("stream", True):
-            return web.json_response(self._final(model, text, seen.seen_tokens))
+            return web.json_response(self._final(model, text, seen.seen_tokens, reason))
         response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
         await response.prepare(request)
         words = text.split(" ")
@@ -367,17 +376,17 @@ class FakeOllama:
             await response.write(json.dumps(chunk).encode() + b"\n")
             if self.chunk_delay:
                 await asyncio.sleep(self.chunk_delay)
-        await response.write(json.dumps(self._final(model, "", seen.seen_tokens)).encode() + b"\n")
+        await response.write(json.dumps(self._final(model, "", seen.seen_tokens, reason)).encode() + b"\n")
         await response.write_eof()
         return response
 
-    def _final(self, model: str, text: str, prompt_tokens: int) -> dict:
+    def _final(self, model: str, text: str, prompt_tokens: int, reason: str = "stop") -> dict:
         return {
             "model": model,
             "created_at": _now(),
             "message": {"role": "assistant", "content": text},
             "done": True,
-            "done_reason": "stop",
+            "done_reason": reason,
             "total_duration": 1000,
             "load_duration": 10,
             "prompt_eval_count": prompt_tokens,

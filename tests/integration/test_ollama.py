@@ -85,3 +85,14 @@ async def test_a_reader_failure_the_error_mapping_does_not_know_is_logged_not_sw
         [p async for p in Broken(fake_ollama.url, timeout=0.3).stream("llama3.2", [ChatMessage("user", "hi")])]
     (line,) = [r.getMessage() for r in caplog.records if r.name == "core.llm.ollama_chat"]
     assert "RuntimeError" in line and fake_ollama.url in line
+
+
+async def test_an_answer_stops_at_the_configured_length_instead_of_running_on(make_app, fake_ollama):
+    """A rambling model would hold a server slot until its context is full: num_predict caps it."""
+    from tests.fakes.ollama_server import count_tokens
+
+    app = await make_app(ollama={"answer_tokens": 64})
+    fake_ollama.reply = " ".join(["blah"] * 500)
+    text = await say(app, "Tell me everything")
+    assert fake_ollama.chat_requests[-1]["options"]["num_predict"] == 64
+    assert 0 < count_tokens(text) <= 64
