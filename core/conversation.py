@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+from core.answers_in_flight import AnswersInFlight
 from core.errors import DiskFull, LLMEmptyAnswer, LLMUnavailable, ModelMissing, UserError
 from core.i18n import Translator
 from core.limits import CONTEXT_MEMORIES, HISTORY_TURNS
@@ -21,6 +22,7 @@ from core.text import shorten
 
 log = logging.getLogger(__name__)
 OFFLINE_MEMORIES = 5
+WHY_WAITS_S = 10.0  # /why sent as an answer ends waits this long for that answer's log
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Conversation:
         self._t = translate
         self.settings = settings
         self._budgets: OrderedDict[str, tuple[int, PromptBudget]] = OrderedDict()
+        self._in_flight = AnswersInFlight()
 
     async def model_for(self, chat_key: str) -> str:
         """The model this chat uses."""
@@ -70,6 +73,18 @@ class Conversation:
 
         While the question waits for a model server, the snapshot is a Notice with its place.
         """
+        with self._in_flight.writing(incoming.chat_key):
+            async for snapshot in self._answer(incoming, question, lang, after):
+                yield snapshot
+
+    async def _answer(
+        self,
+        incoming: Incoming,
+        question: str,
+        lang: str,
+        after: Callable[[int | None], Awaitable[None]] | None,
+    ) -> AsyncIterator[str]:
+        """`answer`'s work: retrieve, ask the model (or answer from memory), log, then `after`."""
         started = time.monotonic()
         # A newer question from the same person replaces the one still waiting in this chat.
         self._llm.cancel(incoming.chat_key, "replaced", owner=incoming.user)
@@ -213,7 +228,8 @@ class Conversation:
         return "\n".join(lines)
 
     async def why(self, incoming: Incoming, lang: str) -> str:
-        """The memories behind the last answer in this chat."""
+        """The memories behind the last answer in this chat (one whose last words just showed included)."""
+        await self._in_flight.settled(incoming.chat_key, WHY_WAITS_S)
         last = await self._store.interactions.recent_interactions(incoming.scope, incoming.chat_key, 1)
         if not last:
             return self._t(lang, "why.none")
