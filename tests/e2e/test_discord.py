@@ -246,8 +246,8 @@ async def test_unknown_user_is_refused_with_the_core_wording(discord_server, fak
 
 
 async def test_long_answer_is_split_at_2000_characters(discord_server, fake_ollama, bot):
-    paragraph = "This sentence is part of a long answer about memory. " * 9
-    fake_ollama.reply = "\n\n".join([paragraph.strip()] * 10) + " END"
+    paragraph = "word " * 180  # 4-letter words: 5 paragraphs stay within the 1,024 tokens an answer may have
+    fake_ollama.reply = "\n\n".join([paragraph.strip()] * 5) + " END"
     assert len(fake_ollama.reply) > 4500
     await discord_server.push_message(ALICE, "tell me everything", guild=False)
     await settled(discord_server, lambda: discord_server.in_channel(701), "END")

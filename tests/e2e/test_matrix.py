@@ -210,13 +210,13 @@ async def test_answers_in_the_thread_it_was_asked_in(bot, users):
 async def test_long_answers_stream_by_few_paragraph_edits(bot, users, fake_ollama):
     alice = await users("alice")
     adapter = await bot(alice, edit_interval=0.3)
-    paragraphs = [f"Paragraph {i} " + "word " * 30 for i in range(40)]
+    paragraphs = [f"Paragraph {i} " + "word " * 25 for i in range(30)]  # within the 1,024 tokens of an answer
     fake_ollama.reply = "\n\n".join(p.strip() for p in paragraphs)
     fake_ollama.chunk_delay = 0.002
     room = await dm(alice, adapter)
 
     event = await alice.send(room, "Tell me a long story")
-    await alice.reply_text(event, done=lambda t: "Paragraph 39" in t)
+    await alice.reply_text(event, done=lambda t: "Paragraph 29" in t)
     message = alice.replies_to(event)[0]
     words = len(fake_ollama.reply.split(" "))
     assert message.edits < words / 10
