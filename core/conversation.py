@@ -162,14 +162,11 @@ class Conversation:
     def queue_lines(self, lang: str) -> list[str]:
         """The model queue and each server's load, for admins' status."""
         view = self._llm.view()
+        queue = view.queue
         lines = [
-            self._t(
-                lang,
-                "status.queue",
-                count=view.queue.waiting,
-                chats=view.queue.chats,
-                seconds=round(view.queue.oldest_wait),
-            )
+            self._t(lang, "status.queue", count=queue.waiting, chats=queue.chats, seconds=round(queue.oldest_wait))
+            if queue.waiting
+            else self._t(lang, "status.queue_empty")
         ]
         for server in view.servers:
             down = "" if server.up else self._t(lang, "status.server_down")

@@ -101,4 +101,4 @@ async def test_status_shows_admins_the_queue_and_each_servers_load_and_others_no
     assert f"• {fake_ollama.url}: 1/1 busy, 0 answered" in admin
     assert "Model queue" not in member and fake_ollama.url not in member
     french = await (await app.assistant.handle(request(command="status", language="fr"))).final_text()
-    assert "File du modèle\u00a0: 0 question en attente" in french
+    assert "File du modèle\u00a0: aucune question en attente." in french  # not "0 question … depuis 0 s"
