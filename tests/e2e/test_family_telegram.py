@@ -20,13 +20,6 @@ CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 
 
 @pytest.fixture
-async def telegram():
-    """A running Bot API stand-in."""
-    async with FakeTelegram("123456:TEST-token") as server:
-        yield server
-
-
-@pytest.fixture
 async def start_bot(telegram, make_app):
     """`await start_bot()`: the app (same data directory each time) and a started adapter."""
     running: list[tuple[TelegramAdapter, object]] = []

@@ -15,18 +15,11 @@ from adapters.telegram_bot import TelegramAdapter
 from adapters.telegram_settings import TelegramSettings
 from core.models import Reply
 from core.scope import group_scope, user_scope
-from tests.e2e.telegram_fixtures import TOKEN, stand_in_settings
+from tests.e2e.telegram_fixtures import stand_in_settings
 from tests.fakes.ollama_server import answers_from_memory
 from tests.fakes.telegram_server import BOT_USERNAME, FakeTelegram
 
 OWNER = 42
-
-
-@pytest.fixture
-async def telegram():
-    """A running Bot API stand-in."""
-    async with FakeTelegram(TOKEN) as server:
-        yield server
 
 
 @pytest.fixture

@@ -6,19 +6,12 @@ from __future__ import annotations
 import pytest
 
 from adapters.telegram_bot import TelegramAdapter
-from tests.e2e.telegram_fixtures import TOKEN, stand_in_settings
+from tests.e2e.telegram_fixtures import stand_in_settings
 from tests.fakes.telegram_server import FakeTelegram
 from tests.french_lint import faults
 
 OWNER = 42
 FRENCH_MENU = {"apprends", "corrige", "souvenirs", "oublie", "pourquoi", "etat", "exporte", "modele", "langue"}
-
-
-@pytest.fixture
-async def telegram():
-    """A running Bot API stand-in."""
-    async with FakeTelegram(TOKEN) as server:
-        yield server
 
 
 @pytest.fixture

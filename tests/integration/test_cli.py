@@ -15,15 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.timeout(180)
 
 
-@pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOUVENIR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SOUVENIR_OLLAMA__HOST", "http://127.0.0.1:9")
-    monkeypatch.setenv("SOUVENIR_LANGUAGE", "en")
-    return tmp_path
-
-
 def test_ingest_directories_search_remember_forget_status(workdir, capsys):
     docs = workdir / "docs" / "nested"
     docs.mkdir(parents=True)

@@ -25,13 +25,10 @@ OTHER = "telegram:user:42"
 
 
 @pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOUVENIR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SOUVENIR_OLLAMA__HOST", "http://127.0.0.1:9")
-    monkeypatch.setenv("SOUVENIR_LANGUAGE", "en")
+def workdir(workdir, monkeypatch):
+    """The shared CLI working directory, with the hashing embedder: these tests check numbers, not search."""
     monkeypatch.setenv("SOUVENIR_EMBEDDINGS__MODEL", "hashing")
-    return tmp_path
+    return workdir
 
 
 def in_chat(steps):
