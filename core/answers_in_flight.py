@@ -27,10 +27,8 @@ class AnswersInFlight:
             if not chat:
                 self._open.pop(chat_key, None)
 
-    async def settled(self, chat_key: str, timeout: float) -> bool:
-        """Wait (at most `timeout` s) for the answers `chat_key` has in flight now; whether they all ended."""
+    async def settled(self, chat_key: str, timeout: float) -> None:
+        """Wait (at most `timeout` s) for the answers `chat_key` has in flight now."""
         pending = set(self._open.get(chat_key, ()))
-        if not pending:
-            return True
-        _, still = await asyncio.wait(pending, timeout=timeout)
-        return not still
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)

@@ -44,8 +44,7 @@ def capped(text: str, num_predict: int | None) -> tuple[str, str]:
     limit = -1 if num_predict is None else int(num_predict)
     if limit < 0 or count_tokens(text) <= limit:  # -1 (the default): no cap
         return text, "stop"
-    starts = _token_starts(text)
-    return text[: starts[limit]] if limit else "", "length"
+    return text[: _token_starts(text)[limit]], "length"
 
 
 def _token_starts(text: str) -> list[int]:

@@ -3,13 +3,9 @@ with and without accents, and replies in French only (every printed line passes 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
+from tests.console_session import run_console
 from tests.french_lint import faults
 
 pytestmark = pytest.mark.timeout(300)
@@ -38,29 +34,8 @@ SESSION = [
 ]
 
 
-def run_console(lines: list[str], workdir: Path) -> list[str]:
-    """What `souvenir chat` prints for `lines`, in French, without a model server."""
-    env = {
-        **os.environ,
-        "SOUVENIR_DATA_DIR": str(workdir / "data"),
-        "SOUVENIR_OLLAMA__HOST": "http://127.0.0.1:9",
-        "SOUVENIR_LANGUAGE": "fr",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat"],
-        input="".join(f"{line}\n" for line in lines),
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout.splitlines()
-
-
 def test_a_french_console_session_understands_french_words_and_answers_only_in_french(tmp_path):
-    printed = run_console(SESSION, tmp_path)
+    printed = run_console(SESSION, tmp_path, "fr")
     text = "\n".join(printed)
     assert "✅ Retenu sous le n°\u00a01." in printed and "✅ Retenu sous le n°\u00a02." in printed
     assert "#2 · correction" not in text and "fait appris" in text, "remember names kinds in French"

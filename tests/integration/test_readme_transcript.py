@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.console_session import run_console
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMPT = "souvenir> "
@@ -45,23 +44,7 @@ def test_the_first_conversation_is_what_the_console_answers(page, tmp_path):
     lines = transcript(page)
     typed = [line[len(PROMPT) :] for line in lines if line.startswith(PROMPT)]
     shown = [line for line in lines if not line.startswith(PROMPT)]
-    env = {
-        **os.environ,
-        "SOUVENIR_DATA_DIR": str(tmp_path / "data"),
-        "SOUVENIR_OLLAMA__HOST": "http://127.0.0.1:9",  # the page shows the console without Ollama
-        "SOUVENIR_LANGUAGE": language,
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat"],
-        input="".join(f"{line}\n" for line in typed),
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    answered = done.stdout.splitlines()
+    answered = run_console(typed, tmp_path, language)  # the page shows the console without Ollama
     assert len(answered) == len(shown), f"{page}: the console printed\n" + "\n".join(answered)
     for expected, actual in zip(shown, answered, strict=True):
         if expected.endswith(" …"):  # a long line the page shortens
